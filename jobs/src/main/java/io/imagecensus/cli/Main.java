@@ -1,0 +1,160 @@
+package io.imagecensus.cli;
+
+import io.imagecensus.config.CensusConfig;
+import io.imagecensus.config.ConfigException;
+import io.imagecensus.config.ConfigLoader;
+import io.imagecensus.job.CensusRun;
+import io.imagecensus.job.RunSummary;
+import io.imagecensus.job.SparkSessions;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/** The command line: {@code image-census COMMAND [options]}; argument parsing and exit codes only. */
+public final class Main {
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int USAGE = 2;
+
+  private static final String USAGE_TEXT = """
+      usage: image-census COMMAND [options]
+
+      Commands:
+        run      crawl the registries and compute the analytics for one snapshot date
+        crawl    crawl the registries into the tags, images, image_layers, attachments,
+                 crawl_errors and runs tables
+      Run 'image-census COMMAND --help' for a command's options.
+
+      Exit codes: 0 success, 1 the run failed, 2 bad arguments or configuration.
+      """;
+
+  private static final String CRAWL_HELP = """
+      usage: image-census %s --config FILE [--snapshot-date YYYY-MM-DD]
+
+      %s
+        --config FILE            the YAML configuration (conf/image-census.yaml)
+        --snapshot-date DATE     the snapshot to write (default: today in UTC); rerunning a
+                                 date replaces its snapshot
+        --help                   show this help
+      Credentials come from the environment variables the configuration names, or from the
+      Docker config; never from the command line.
+      """;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err, System.getenv()));
+  }
+
+  /** Runs a command and returns its exit code; all output goes to {@code out} and {@code err}. */
+  static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> environment) {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+      (args.length == 0 ? err : out).print(USAGE_TEXT);
+      return args.length == 0 ? USAGE : OK;
+    }
+    String command = args[0];
+    List<String> rest = List.of(args).subList(1, args.length);
+    try {
+      return switch (command) {
+        case "run" -> crawl(command, "Crawl the registries and compute the analytics.", rest, out, environment);
+        case "crawl" -> crawl(command, "Crawl the registries into the warehouse.", rest, out, environment);
+        default -> throw new UsageException("unknown command '" + command + "'; run image-census --help");
+      };
+    } catch (UsageException | ConfigException e) {
+      err.println("image-census: " + e.getMessage());
+      return USAGE;
+    } catch (RuntimeException e) {
+      err.println("image-census " + command + " failed: " + firstLine(e));
+      return FAILED;
+    }
+  }
+
+  private static int crawl(String command, String purpose, List<String> args, PrintStream out,
+      Map<String, String> environment) {
+    Options options = Options.parse(args, List.of("--config", "--snapshot-date"));
+    if (options.help()) {
+      out.printf(CRAWL_HELP, command, purpose);
+      return OK;
+    }
+    CensusConfig config = ConfigLoader.load(Path.of(options.require("--config")));
+    LocalDate date = options.value("--snapshot-date").map(Main::date).orElse(LocalDate.now(ZoneOffset.UTC));
+    SparkSession spark = SparkSessions.getOrCreate();
+    RunSummary summary = new CensusRun(spark, config, environment, out).crawl(date, command);
+    out.println(summary.line());
+    return OK;
+  }
+
+  private static LocalDate date(String text) {
+    try {
+      return LocalDate.parse(text);
+    } catch (DateTimeParseException e) {
+      throw new UsageException("--snapshot-date '" + text + "' is not a date; write it as YYYY-MM-DD");
+    }
+  }
+
+  private static String firstLine(Throwable e) {
+    Throwable cause = e;
+    while (cause.getMessage() == null && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    String message = cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage();
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  /** A wrong command line; the message says what to write instead. */
+  static final class UsageException extends RuntimeException {
+    UsageException(String message) {
+      super(message);
+    }
+  }
+
+  /** Parsed {@code --name value} options and the {@code --help} flag. */
+  record Options(Map<String, String> values, boolean help) {
+    static Options parse(List<String> args, List<String> known) {
+      Map<String, String> values = new java.util.LinkedHashMap<>();
+      boolean help = false;
+      List<String> positional = new ArrayList<>();
+      for (int i = 0; i < args.size(); i++) {
+        String arg = args.get(i);
+        if (arg.equals("--help") || arg.equals("-h")) {
+          help = true;
+        } else if (arg.startsWith("--")) {
+          String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+          if (!known.contains(name)) {
+            throw new UsageException("unknown option " + name + "; known: " + String.join(", ", known) + ", --help");
+          }
+          String value;
+          if (arg.contains("=")) {
+            value = arg.substring(arg.indexOf('=') + 1);
+          } else if (i + 1 < args.size()) {
+            value = args.get(++i);
+          } else {
+            throw new UsageException(name + " needs a value");
+          }
+          values.put(name, value);
+        } else {
+          positional.add(arg);
+        }
+      }
+      if (!positional.isEmpty() && !help) {
+        throw new UsageException("unexpected argument '" + positional.get(0) + "'");
+      }
+      return new Options(values, help);
+    }
+
+    java.util.Optional<String> value(String name) {
+      return java.util.Optional.ofNullable(values.get(name));
+    }
+
+    String require(String name) {
+      return value(name).orElseThrow(() -> new UsageException(name + " is required; see --help"));
+    }
+  }
+}

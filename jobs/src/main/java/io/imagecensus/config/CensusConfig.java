@@ -1,0 +1,25 @@
+package io.imagecensus.config;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Optional;
+
+/** The whole configuration of a census run, as read from {@code conf/image-census.yaml}. */
+public record CensusConfig(
+    String warehouse,
+    List<RegistrySettings> registries,
+    List<ComponentSettings> components,
+    List<BaseImageSettings> baseImages,
+    CrawlSettings crawl) implements Serializable {
+
+  public CensusConfig {
+    registries = List.copyOf(registries);
+    components = List.copyOf(components);
+    baseImages = List.copyOf(baseImages);
+  }
+
+  /** The registry with this name, if configured. */
+  public Optional<RegistrySettings> registry(String name) {
+    return registries.stream().filter(r -> r.name().equals(name)).findFirst();
+  }
+}

@@ -1,0 +1,70 @@
+package io.imagecensus.crawl;
+
+import java.io.Serializable;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.spark.SparkContext;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * Run-wide counters as Spark accumulators, so tasks on any executor add to them. Tasks count
+ * into thread-safe local adders and add those to the accumulators once, when they finish.
+ */
+public final class CrawlCounters implements Serializable {
+  public final LongAccumulator requests;
+  public final LongAccumulator retries;
+  public final LongAccumulator bytesDownloaded;
+  public final LongAccumulator repositories;
+  public final LongAccumulator tags;
+  public final LongAccumulator manifestsFetched;
+  public final LongAccumulator configsFetched;
+  public final LongAccumulator errors;
+
+  public CrawlCounters(SparkContext spark) {
+    requests = spark.longAccumulator("requests");
+    retries = spark.longAccumulator("retries");
+    bytesDownloaded = spark.longAccumulator("bytes_downloaded");
+    repositories = spark.longAccumulator("repositories");
+    tags = spark.longAccumulator("tags");
+    manifestsFetched = spark.longAccumulator("manifests_fetched");
+    configsFetched = spark.longAccumulator("configs_fetched");
+    errors = spark.longAccumulator("errors");
+  }
+
+  /** What one task counted; {@link #flush()} adds it to the run's accumulators. */
+  final class TaskCounts implements RequestCounter {
+    final LongAdder requestCount = new LongAdder();
+    final LongAdder retryCount = new LongAdder();
+    final LongAdder bytes = new LongAdder();
+    final LongAdder repositoryCount = new LongAdder();
+    final LongAdder tagCount = new LongAdder();
+    final LongAdder manifestCount = new LongAdder();
+    final LongAdder configCount = new LongAdder();
+    final LongAdder errorCount = new LongAdder();
+
+    @Override
+    public void onRequest(long bytesReceived) {
+      requestCount.increment();
+      bytes.add(bytesReceived);
+    }
+
+    @Override
+    public void onRetry() {
+      retryCount.increment();
+    }
+
+    void flush() {
+      requests.add(requestCount.sum());
+      retries.add(retryCount.sum());
+      bytesDownloaded.add(bytes.sum());
+      repositories.add(repositoryCount.sum());
+      tags.add(tagCount.sum());
+      manifestsFetched.add(manifestCount.sum());
+      configsFetched.add(configCount.sum());
+      errors.add(errorCount.sum());
+    }
+  }
+
+  TaskCounts newTask() {
+    return new TaskCounts();
+  }
+}

@@ -1,0 +1,55 @@
+package io.imagecensus.inventory;
+
+import static org.apache.spark.sql.functions.aggregate;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.get;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.posexplode;
+import static org.apache.spark.sql.functions.size;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+
+/** Joins resolved images with their parsed configs into the images and image_layers tables. Pure. */
+public final class ImageDescriber {
+  static final String BASE_NAME = "org.opencontainers.image.base.name";
+  static final String BASE_DIGEST = "org.opencontainers.image.base.digest";
+
+  private ImageDescriber() {}
+
+  /** Rows of the images table (without snapshot_date). */
+  public static Dataset<Row> images(Dataset<Row> resolved, Dataset<Row> configs) {
+    return resolved.join(configs, resolved.col("config_digest").equalTo(configs.col("config_digest")), "left")
+        .select(col("registry"), col("repository"), col("component"), col("digest"), col("index_digest"),
+            col("media_type"),
+            coalesce(col("config_os"), col("platform_os")).as("os"),
+            coalesce(col("config_architecture"), col("platform_architecture")).as("architecture"),
+            coalesce(col("config_variant"), col("platform_variant")).as("variant"),
+            resolved.col("config_digest"), col("created"),
+            size(col("layers")).as("layer_count"),
+            aggregate(col("layers"), lit(0L), (sum, layer) -> sum.plus(layer.getField("size"))).as("compressed_bytes"),
+            lit(null).cast(DataTypes.LongType).as("uncompressed_bytes"),
+            col("user"), col("runs_as_root"), col("has_healthcheck"), col("exposed_ports"),
+            col("history_length"), col("labels"), col("annotations"),
+            col("annotations").getItem(BASE_NAME).as("base_name_annotation"),
+            col("annotations").getItem(BASE_DIGEST).as("base_digest_annotation"),
+            col("manifest_bytes"), col("config_bytes"));
+  }
+
+  /** Rows of the image_layers table: one per layer of each distinct image, in manifest order. */
+  public static Dataset<Row> layers(Dataset<Row> resolved, Dataset<Row> configs) {
+    Dataset<Row> exploded = resolved.select(col("digest").as("image_digest"), col("config_digest"),
+            posexplode(col("layers")).as(new String[] {"position", "layer"}))
+        .distinct();
+    return exploded.join(configs, exploded.col("config_digest").equalTo(configs.col("config_digest")), "left")
+        .select(col("image_digest"), col("position"),
+            col("layer.digest").as("layer_digest"),
+            get(col("diff_ids"), col("position")).as("diff_id"),
+            col("layer.size").as("compressed_bytes"),
+            lit(null).cast(DataTypes.LongType).as("uncompressed_bytes"),
+            col("layer.media_type").as("media_type"),
+            get(col("created_by"), col("position")).as("created_by"));
+  }
+}

@@ -1,0 +1,23 @@
+package io.imagecensus.model;
+
+import java.util.Map;
+
+/** A content descriptor inside a manifest or index, with every field the crawl keeps. */
+public record Descriptor(
+    String mediaType,
+    String digest,
+    long size,
+    Map<String, String> annotations,
+    Platform platform,
+    String artifactType) {
+
+  public Descriptor {
+    annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+  }
+
+  /** True for the attestation manifests BuildKit puts into an index (not images). */
+  public boolean isAttestation() {
+    return (platform != null && platform.isUnknown())
+        || annotations.containsKey("vnd.docker.reference.type");
+  }
+}
