@@ -9,7 +9,7 @@ state="$root/.demo"
 
 "$root/scripts/install-tools.sh"
 echo "== building the job"
-mvn -q -B -DskipTests package
+mvn -q -B -Dmaven.test.skip=true package
 
 if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   echo "image-census demo: port $port is in use; run again with DEMO_PORT=<a free port>" >&2

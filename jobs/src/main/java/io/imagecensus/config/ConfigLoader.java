@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+  /** At most 9 digits, so the amount always fits a long and a Duration. */
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
 
   private final String source;
@@ -156,14 +157,22 @@ public final class ConfigLoader {
 
   private CrawlSettings crawl(JsonNode node, String path) {
     requireObject(node, path);
-    allowOnly(node, path, "concurrency", "timeout", "retries", "page-size", "max-index-depth");
+    allowOnly(node, path, "concurrency", "timeout", "retries", "page-size", "max-index-depth", "layer-size-fallback");
     CrawlSettings d = CrawlSettings.DEFAULTS;
     int concurrency = integer(node, path, "concurrency", d.concurrency(), 1, 256);
     Duration timeout = node.has("timeout") ? duration(node, path, "timeout") : d.timeout();
     int retries = integer(node, path, "retries", d.retries(), 0, 20);
     int pageSize = integer(node, path, "page-size", d.pageSize(), 1, 10_000);
     int depth = integer(node, path, "max-index-depth", d.maxIndexDepth(), 1, 16);
-    return new CrawlSettings(concurrency, timeout, retries, pageSize, depth);
+    CrawlSettings.LayerSizeFallback fallback = d.layerSizeFallback();
+    String fallbackText = optionalText(node, path, "layer-size-fallback");
+    if (fallbackText != null) {
+      if (!fallbackText.equals("stream") && !fallbackText.equals("none")) {
+        throw fail(key(path, "layer-size-fallback"), "'" + fallbackText + "' is not stream or none");
+      }
+      fallback = CrawlSettings.LayerSizeFallback.valueOf(fallbackText.toUpperCase(java.util.Locale.ROOT));
+    }
+    return new CrawlSettings(concurrency, timeout, retries, pageSize, depth, fallback);
   }
 
   private void requireRegistry(Set<String> names, String key, String registry) {

@@ -17,6 +17,7 @@ public final class CrawlCounters implements Serializable {
   public final LongAccumulator tags;
   public final LongAccumulator manifestsFetched;
   public final LongAccumulator configsFetched;
+  public final LongAccumulator layersMeasured;
   public final LongAccumulator errors;
 
   public CrawlCounters(SparkContext spark) {
@@ -27,6 +28,7 @@ public final class CrawlCounters implements Serializable {
     tags = spark.longAccumulator("tags");
     manifestsFetched = spark.longAccumulator("manifests_fetched");
     configsFetched = spark.longAccumulator("configs_fetched");
+    layersMeasured = spark.longAccumulator("layers_measured");
     errors = spark.longAccumulator("errors");
   }
 
@@ -39,6 +41,7 @@ public final class CrawlCounters implements Serializable {
     final LongAdder tagCount = new LongAdder();
     final LongAdder manifestCount = new LongAdder();
     final LongAdder configCount = new LongAdder();
+    final LongAdder layerCount = new LongAdder();
     final LongAdder errorCount = new LongAdder();
 
     @Override
@@ -60,6 +63,7 @@ public final class CrawlCounters implements Serializable {
       tags.add(tagCount.sum());
       manifestsFetched.add(manifestCount.sum());
       configsFetched.add(configCount.sum());
+      layersMeasured.add(layerCount.sum());
       errors.add(errorCount.sum());
     }
   }

@@ -20,6 +20,7 @@ public final class CrawlRecord {
   public static final String TAG = "tag";
   public static final String MANIFEST = "manifest";
   public static final String CONFIG = "config";
+  public static final String LAYER_SIZE = "layer_size";
   public static final String ERROR = "error";
 
   public static final StructType SCHEMA = new StructType()
@@ -34,7 +35,9 @@ public final class CrawlRecord {
       .add("content", BinaryType, true)
       .add("stage", StringType, true)
       .add("http_status", IntegerType, true)
-      .add("message", StringType, true);
+      .add("message", StringType, true)
+      .add("uncompressed_size", LongType, true)
+      .add("method", StringType, true);
 
   public static final Encoder<Row> ENCODER = Encoders.row(SCHEMA);
 
@@ -51,27 +54,41 @@ public final class CrawlRecord {
       .add("digest", StringType, false)
       .add("size", DataTypes.LongType, true);
 
+  /** Input of the layer-size probe: a layer and where to read it. */
+  public static final StructType LAYER_TARGET = new StructType()
+      .add("registry", StringType, false)
+      .add("repository", StringType, false)
+      .add("digest", StringType, false)
+      .add("media_type", StringType, true)
+      .add("size", DataTypes.LongType, false);
+
   private CrawlRecord() {}
 
   static Row tag(String registry, String repository, String component, String tag, String digest,
       String mediaType, long size) {
-    return RowFactory.create(TAG, registry, repository, component, tag, digest, mediaType, size, null, null, null, null);
+    return RowFactory.create(TAG, registry, repository, component, tag, digest, mediaType, size, null, null, null, null, null, null);
   }
 
   static Row manifest(String registry, String repository, String digest, String mediaType, byte[] content) {
     return RowFactory.create(MANIFEST, registry, repository, null, digest, digest, mediaType,
-        (long) content.length, content, null, null, null);
+        (long) content.length, content, null, null, null, null, null);
   }
 
   static Row config(String registry, String repository, String digest, byte[] content) {
     return RowFactory.create(CONFIG, registry, repository, null, digest, digest, null,
-        (long) content.length, content, null, null, null);
+        (long) content.length, content, null, null, null, null, null);
+  }
+
+  static Row layerSize(String registry, String repository, String digest, String mediaType, long size,
+      LayerSizeProbe.LayerSize measured) {
+    return RowFactory.create(LAYER_SIZE, registry, repository, null, digest, digest, mediaType, size, null,
+        null, null, measured.note(), measured.uncompressedBytes(), measured.method());
   }
 
   /** An error row; {@code stage} is catalog, tags, manifest, config or model. */
   public static Row error(String registry, String repository, String component, String reference,
       String stage, Integer httpStatus, String message) {
     return RowFactory.create(ERROR, registry, repository, component, reference, null, null, null, null,
-        stage, httpStatus, message);
+        stage, httpStatus, message, null, null);
   }
 }

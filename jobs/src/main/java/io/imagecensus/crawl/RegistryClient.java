@@ -3,6 +3,7 @@ package io.imagecensus.crawl;
 import io.imagecensus.config.CrawlSettings;
 import io.imagecensus.config.RegistrySettings;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -123,6 +124,119 @@ public final class RegistryClient {
         return followRedirect(uri, headers, action);
       }
       return response;
+    }
+  }
+
+  /** Reads a response body as a stream, for blobs too large to hold in memory. */
+  public interface StreamReader<T> {
+    T read(InputStream body) throws IOException;
+  }
+
+  /**
+   * GETs a path and hands the body to {@code reader} as it arrives; authentication, redirects and
+   * retries as in {@link #send}. Throws {@link RegistryException} for any status but 200.
+   */
+  public <T> T stream(String pathAndQuery, String scope, String action, StreamReader<T> reader) {
+    URI uri = registry.url().resolve(pathAndQuery);
+    String authorization = authorization(scope);
+    boolean authRetried = false;
+    int attempt = 0;
+    while (true) {
+      try {
+        HttpResponse<InputStream> response = sendStreaming(uri, authorization);
+        int status = response.statusCode();
+        if (status == 401 && !authRetried) {
+          response.body().close();
+          authRetried = true;
+          if (!authenticate(new Response(401, response.headers(), new byte[0]), scope, action)) {
+            throw new RegistryException(action, 401, "the registry answered 401" + credentialHint());
+          }
+          authorization = authorization(scope);
+          continue;
+        }
+        if ((status == 429 || status >= 500) && attempt++ < settings.retries()) {
+          response.body().close();
+          counter.onRetry();
+          sleep(backoff(attempt));
+          continue;
+        }
+        if (status >= 300 && status < 400 && response.headers().firstValue("Location").isPresent()) {
+          response.body().close();
+          // Redirect targets (object storage) must not receive the registry's credentials.
+          uri = uri.resolve(response.headers().firstValue("Location").get());
+          authorization = null;
+          continue;
+        }
+        if (status != 200) {
+          response.body().close();
+          throw new RegistryException(action, status, "the registry answered " + status);
+        }
+        CountingInputStream body = new CountingInputStream(response.body());
+        try (body) {
+          return reader.read(body);
+        } finally {
+          counter.onRequest(body.count());
+        }
+      } catch (IOException e) {
+        if (attempt++ < settings.retries()) {
+          counter.onRetry();
+          sleep(backoff(attempt));
+          continue;
+        }
+        throw new RegistryException(action, null, describe(e));
+      }
+    }
+  }
+
+  private HttpResponse<InputStream> sendStreaming(URI uri, String authorization) throws IOException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(settings.timeout()).GET();
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    try {
+      shared.inFlight.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for a free connection", e);
+    }
+    try {
+      return shared.http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } finally {
+      shared.inFlight.release();
+    }
+  }
+
+  /** Counts the bytes read through it. */
+  private static final class CountingInputStream extends java.io.FilterInputStream {
+    private long count;
+
+    CountingInputStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int n = super.read(buffer, offset, length);
+      if (n > 0) {
+        count += n;
+      }
+      return n;
+    }
+
+    long count() {
+      return count;
     }
   }
 

@@ -7,6 +7,9 @@ import static org.apache.spark.sql.functions.get;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.when;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -51,5 +54,27 @@ public final class ImageDescriber {
             lit(null).cast(DataTypes.LongType).as("uncompressed_bytes"),
             col("layer.media_type").as("media_type"),
             get(col("created_by"), col("position")).as("created_by"));
+  }
+
+  /** Fills image_layers.uncompressed_bytes from the layers table (null where unknown). */
+  public static Dataset<Row> withUncompressedSize(Dataset<Row> imageLayers, Dataset<Row> layerSizes) {
+    Dataset<Row> sizes = layerSizes.select(col("digest").as("size_digest"), col("uncompressed_bytes").as("measured"));
+    return imageLayers.join(sizes, imageLayers.col("layer_digest").equalTo(sizes.col("size_digest")), "left")
+        .withColumn("uncompressed_bytes", col("measured"))
+        .drop("size_digest", "measured");
+  }
+
+  /** Fills images.uncompressed_bytes: the sum over the image's layers, null if any is unknown. */
+  public static Dataset<Row> withUncompressedSize(Dataset<Row> images, Dataset<Row> imageLayers, Dataset<Row> layerSizes) {
+    Dataset<Row> perImage = withUncompressedSize(imageLayers, layerSizes)
+        .groupBy(col("image_digest"))
+        .agg(sum(col("uncompressed_bytes")).as("known_sum"), count(col("uncompressed_bytes")).as("known"),
+            count(lit(1)).as("total"));
+    Dataset<Row> joined = images.join(perImage, images.col("digest").equalTo(perImage.col("image_digest")), "left");
+    return joined
+        .withColumn("uncompressed_bytes",
+            when(col("known").equalTo(col("total")), col("known_sum").cast(DataTypes.LongType))
+                .when(col("layer_count").equalTo(0), lit(0L)))
+        .drop("image_digest", "known_sum", "known", "total");
   }
 }

@@ -11,6 +11,7 @@ import io.imagecensus.crawl.ConfigCrawl;
 import io.imagecensus.crawl.CrawlCounters;
 import io.imagecensus.crawl.CrawlRecord;
 import io.imagecensus.crawl.Credentials;
+import io.imagecensus.crawl.LayerSizeCrawl;
 import io.imagecensus.crawl.ManifestCrawl;
 import io.imagecensus.crawl.RepositoryTargets;
 import io.imagecensus.crawl.TagCrawl;
@@ -156,18 +157,56 @@ final class CrawlStage {
       }
     }
 
-    progress.stage("model");
+    progress.stage("layer sizes");
     Dataset<Row> configs = ParsedConfigs.parse(warehouse.read(Table.CONFIG_STORE));
-    Dataset<Row> images = ImageDescriber.images(resolved, configs);
-    Dataset<Row> layers = ImageDescriber.layers(resolved, configs);
+    Dataset<Row> imageLayers = warehouse.checkpoint("image-layers", ImageDescriber.layers(resolved, configs), runId);
+    Dataset<Row> layerTargets = warehouse.checkpoint("layer-targets",
+        layerTargets(resolved, imageLayers).join(warehouse.read(Table.LAYERS).select("digest"),
+            new String[] {"digest"}, "left_anti"),
+        runId);
+    long layerCount = layerTargets.count();
+    Dataset<Row> measuredLayers = spark.createDataFrame(List.of(), CrawlRecord.SCHEMA);
+    if (layerCount > 0) {
+      measuredLayers = warehouse.checkpoint("layer-sizes",
+          layerTargets.select("registry", "repository", "digest", "media_type", "size")
+              .repartition(tasksFor(layerCount), col("digest"))
+              .mapPartitions(new LayerSizeCrawl(registries, credentials, config.crawl(), counters), CrawlRecord.ENCODER),
+          runId);
+      Dataset<Row> newLayers = measuredLayers.filter(col("kind").equalTo(CrawlRecord.LAYER_SIZE))
+          .join(layerTargets.select("digest", "diff_id"), "digest")
+          .select(col("digest"), col("diff_id"), col("media_type"), col("size").as("compressed_bytes"),
+              col("uncompressed_size").as("uncompressed_bytes"), col("method"), col("message").as("note"))
+          .dropDuplicates("digest");
+      if (!newLayers.isEmpty()) {
+        warehouse.appendContent(Table.LAYERS, newLayers, runId);
+      }
+    }
+
+    progress.stage("model");
+    Dataset<Row> layerSizes = warehouse.read(Table.LAYERS);
+    Dataset<Row> images = ImageDescriber.withUncompressedSize(ImageDescriber.images(resolved, configs), imageLayers, layerSizes);
+    Dataset<Row> layers = ImageDescriber.withUncompressedSize(imageLayers, layerSizes);
     Dataset<Row> errors = errorRows(unionAll(List.of(
-            spark.createDataFrame(driverErrors, CrawlRecord.SCHEMA), tagRecords, fetchedManifests, fetchedConfigs),
+            spark.createDataFrame(driverErrors, CrawlRecord.SCHEMA), tagRecords, fetchedManifests, fetchedConfigs,
+            measuredLayers),
             CrawlRecord.SCHEMA))
         .unionByName(resolution.errors().select(col("registry"), col("repository"), col("reference"),
             col("stage"), col("http_status"), col("message")))
         .distinct();
     return new Output(tags, images, layers, resolution.attachments(), errors,
         targets.targets().size(), rootCount - rootsFetched, configsNeeded - configCount);
+  }
+
+  /** One row per distinct layer of today's images, with a repository to read it from. */
+  private static Dataset<Row> layerTargets(Dataset<Row> resolved, Dataset<Row> imageLayers) {
+    Dataset<Row> sources = resolved.groupBy(col("digest").as("image_digest"))
+        .agg(min(struct(col("registry"), col("repository"))).as("source"));
+    return imageLayers.join(sources, "image_digest")
+        .groupBy(col("layer_digest").as("digest"))
+        .agg(min(struct(col("source.registry").as("registry"), col("source.repository").as("repository"),
+            col("media_type"), col("compressed_bytes"), col("diff_id"))).as("t"))
+        .select(col("t.registry").as("registry"), col("t.repository").as("repository"), col("digest"),
+            col("t.media_type").as("media_type"), col("t.compressed_bytes").as("size"), col("t.diff_id").as("diff_id"));
   }
 
   /** A digest reachable from several repositories is fetched once, from the first by name. */

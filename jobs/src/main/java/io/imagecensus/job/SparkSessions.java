@@ -15,8 +15,10 @@ public final class SparkSessions {
     SparkConf conf = new SparkConf(true);
     SparkSession.Builder builder = SparkSession.builder().appName("image-census");
     if (!conf.contains("spark.master")) {
-      builder.master("local[*]")
-          .config("spark.ui.enabled", "false")
+      builder.master("local[*]");
+    }
+    if (conf.get("spark.master", "local[*]").startsWith("local")) {
+      builder.config("spark.ui.enabled", "false")
           .config("spark.sql.shuffle.partitions", "8")
           .config("spark.driver.host", "127.0.0.1");
     }

@@ -120,7 +120,17 @@ public enum Table {
   /** Raw image config blobs by digest: the crawl's content-addressed cache. */
   CONFIG_STORE("store/configs", Storage.CONTENT, List.of("digest"),
       col("digest", StringType, false),
-      col("content", BinaryType, false));
+      col("content", BinaryType, false)),
+
+  /** Each distinct layer's sizes, measured once and kept forever: layers are immutable. */
+  LAYERS("layers", Storage.CONTENT, List.of("digest"),
+      col("digest", StringType, false),
+      col("diff_id", StringType, true),
+      col("media_type", StringType, true),
+      col("compressed_bytes", LongType, false),
+      col("uncompressed_bytes", LongType, true),
+      col("method", StringType, false),
+      col("note", StringType, true));
 
   /** How a table's files are laid out under the warehouse root. */
   public enum Storage {

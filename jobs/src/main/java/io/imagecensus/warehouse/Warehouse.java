@@ -157,8 +157,8 @@ public final class Warehouse {
     Column[] order = table.sortKeys().stream().map(functions::col).toArray(Column[]::new);
     Path staged = new Path(root, STAGING + "/" + runId + "/" + table.path());
     rows.select(Arrays.stream(table.schema().fieldNames()).map(functions::col).toArray(Column[]::new))
-        .orderBy(order)
-        .coalesce(1)
+        .repartition(1)
+        .sortWithinPartitions(order)
         .write()
         .mode(SaveMode.Overwrite)
         .option("compression", "snappy")

@@ -1,0 +1,62 @@
+package io.imagecensus.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import org.junit.jupiter.api.Test;
+
+class RunSummaryTest {
+  private static RunSummary summary(String status, String message) {
+    return new RunSummary("20261204T020000Z-1a2b3c4d", LocalDate.of(2026, 12, 4),
+        Instant.parse("2026-12-04T02:00:00Z"), Instant.parse("2026-12-04T02:03:25.500Z"),
+        status, "crawl", message, 6, 42, 97, 1234, 120, 30, 80, 17, 5_242_880, 2,
+        180.24, 12.5, 9.0, "0.1.0", "file:/srv/census/warehouse");
+  }
+
+  @Test
+  void jsonHasEveryFieldInOrder() {
+    String json = summary("partial", null).toJson().replace(System.lineSeparator(), "\n");
+
+    assertThat(json).isEqualTo("""
+        {
+          "run_id" : "20261204T020000Z-1a2b3c4d",
+          "snapshot_date" : "2026-12-04",
+          "started_at" : "2026-12-04T02:00:00Z",
+          "finished_at" : "2026-12-04T02:03:25.500Z",
+          "status" : "partial",
+          "command" : "crawl",
+          "message" : null,
+          "repositories" : 6,
+          "tags" : 42,
+          "images" : 97,
+          "requests" : 1234,
+          "manifests_fetched" : 120,
+          "manifests_reused" : 30,
+          "configs_fetched" : 80,
+          "configs_reused" : 17,
+          "bytes_downloaded" : 5242880,
+          "crawl_errors" : 2,
+          "crawl_seconds" : 180.24,
+          "model_seconds" : 12.5,
+          "write_seconds" : 9.0,
+          "version" : "0.1.0",
+          "warehouse" : "file:/srv/census/warehouse"
+        }""");
+  }
+
+  @Test
+  void jsonEscapesTheMessage() {
+    String json = summary("failed", "Tried to list \"erp\" but failed because: 401").toJson();
+
+    assertThat(json).contains("\"message\" : \"Tried to list \\\"erp\\\" but failed because: 401\"");
+  }
+
+  @Test
+  void lineSaysWhatTheRunDid() {
+    assertThat(summary("partial", null).line()).isEqualTo(
+        "image-census crawl partial for 2026-12-04: 6 repositories, 42 tags, 97 images; 1234 requests, "
+            + "manifests fetched 120 reused 30, configs fetched 80 reused 17, 2 crawl errors; "
+            + "crawl 180.2s model 12.5s write 9.0s; tables in file:/srv/census/warehouse");
+  }
+}
