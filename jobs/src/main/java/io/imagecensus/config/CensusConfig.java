@@ -10,7 +10,8 @@ public record CensusConfig(
     List<RegistrySettings> registries,
     List<ComponentSettings> components,
     List<BaseImageSettings> baseImages,
-    CrawlSettings crawl) implements Serializable {
+    CrawlSettings crawl,
+    AnalyticsSettings analytics) implements Serializable {
 
   public CensusConfig {
     registries = List.copyOf(registries);

@@ -28,6 +28,7 @@ public final class ConfigLoader {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   /** At most 9 digits, so the amount always fits a long and a Duration. */
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+  private static final Pattern PERCENT = Pattern.compile("(\\d{1,3}(?:\\.\\d+)?)%");
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
 
   private final String source;
@@ -65,7 +66,7 @@ public final class ConfigLoader {
   }
 
   private CensusConfig census(JsonNode root) {
-    allowOnly(root, "", "warehouse", "registries", "components", "base-images", "crawl");
+    allowOnly(root, "", "warehouse", "registries", "components", "base-images", "crawl", "analytics");
     String warehouse = requiredText(root, "", "warehouse");
     List<RegistrySettings> registries = list(root, "", "registries", true, this::registry);
     Set<String> names = new HashSet<>();
@@ -83,7 +84,8 @@ public final class ConfigLoader {
       requireRegistry(names, "base-images[" + i + "].registry", bases.get(i).registry());
     }
     CrawlSettings crawl = root.has("crawl") ? crawl(root.get("crawl"), "crawl") : CrawlSettings.DEFAULTS;
-    return new CensusConfig(warehouse, registries, components, bases, crawl);
+    AnalyticsSettings analytics = root.has("analytics") ? analytics(root.get("analytics"), "analytics") : AnalyticsSettings.DEFAULTS;
+    return new CensusConfig(warehouse, registries, components, bases, crawl, analytics);
   }
 
   private RegistrySettings registry(JsonNode node, String path) {
@@ -173,6 +175,21 @@ public final class ConfigLoader {
       fallback = CrawlSettings.LayerSizeFallback.valueOf(fallbackText.toUpperCase(java.util.Locale.ROOT));
     }
     return new CrawlSettings(concurrency, timeout, retries, pageSize, depth, fallback);
+  }
+
+  private AnalyticsSettings analytics(JsonNode node, String path) {
+    requireObject(node, path);
+    allowOnly(node, path, "regression-threshold");
+    double threshold = AnalyticsSettings.DEFAULTS.regressionThreshold();
+    String text = optionalText(node, path, "regression-threshold");
+    if (text != null) {
+      Matcher m = PERCENT.matcher(text.trim());
+      if (!m.matches()) {
+        throw fail(key(path, "regression-threshold"), "'" + text + "' is not a percentage; write e.g. 10%");
+      }
+      threshold = Double.parseDouble(m.group(1)) / 100.0;
+    }
+    return new AnalyticsSettings(threshold);
   }
 
   private void requireRegistry(Set<String> names, String key, String registry) {

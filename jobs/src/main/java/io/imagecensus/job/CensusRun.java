@@ -1,7 +1,5 @@
 package io.imagecensus.job;
 
-import static org.apache.spark.sql.functions.col;
-
 import io.imagecensus.config.CensusConfig;
 import io.imagecensus.config.RegistrySettings;
 import io.imagecensus.crawl.CrawlCounters;
@@ -24,6 +22,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import scala.jdk.javaapi.CollectionConverters;
 
 /** One run of the job for one snapshot date: crawl, build the tables, write them, record the run. */
 public final class CensusRun {
@@ -60,6 +59,7 @@ public final class CensusRun {
       Dataset<Row> layers = warehouse.checkpoint("image_layers", crawl.imageLayers(), runId);
       modelSeconds = seconds(t1);
       long t2 = System.nanoTime();
+      progress.stage("write");
       warehouse.writeSnapshot(Table.TAGS, date, crawl.tags(), runId);
       warehouse.writeSnapshot(Table.IMAGES, date, images, runId);
       warehouse.writeSnapshot(Table.IMAGE_LAYERS, date, layers, runId);
@@ -73,14 +73,15 @@ public final class CensusRun {
           warehouse.readSnapshot(Table.IMAGES, date).count(),
           counters.requests.value(), counters.manifestsFetched.value(), crawl.manifestsReused(),
           counters.configsFetched.value(), crawl.configsReused(), counters.bytesDownloaded.value(),
-          errors, crawlSeconds, modelSeconds, writeSeconds, VERSION, warehouse.root().toString());
+          errors, crawlSeconds, modelSeconds, writeSeconds, progress.stageSeconds(), VERSION,
+          warehouse.root().toString());
       record(warehouse, summary);
       return summary;
     } catch (RuntimeException e) {
       RunSummary failed = new RunSummary(runId, date, started, Instant.now(), "failed", command,
           oneLine(e), 0, 0, 0, counters.requests.value(), counters.manifestsFetched.value(), 0,
           counters.configsFetched.value(), 0, counters.bytesDownloaded.value(), counters.errors.value(),
-          crawlSeconds, modelSeconds, 0, VERSION, warehouse.root().toString());
+          crawlSeconds, modelSeconds, 0, Map.of(), VERSION, warehouse.root().toString());
       record(warehouse, failed);
       throw e;
     } finally {
@@ -92,7 +93,8 @@ public final class CensusRun {
     Row row = RowFactory.create(s.runId(), Timestamp.from(s.startedAt()), Timestamp.from(s.finishedAt()),
         s.status(), s.command(), s.message(), s.repositories(), s.tags(), s.images(), s.requests(),
         s.manifestsFetched(), s.manifestsReused(), s.configsFetched(), s.configsReused(),
-        s.bytesDownloaded(), s.crawlErrors(), s.crawlSeconds(), s.modelSeconds(), s.writeSeconds(), s.version());
+        s.bytesDownloaded(), s.crawlErrors(), s.crawlSeconds(), s.modelSeconds(), s.writeSeconds(),
+        CollectionConverters.asScala(s.stageSeconds()), s.version());
     warehouse.appendLog(Table.RUNS, s.snapshotDate(), spark.createDataFrame(List.of(row), Table.RUNS.schema()), s.runId());
   }
 

@@ -2,7 +2,9 @@ package io.imagecensus.job;
 
 import io.imagecensus.crawl.CrawlCounters;
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +19,8 @@ final class Progress implements AutoCloseable {
   private final long startNanos = System.nanoTime();
   private final ScheduledExecutorService timer;
   private volatile String stage = "starting";
+  private long stageStartNanos = System.nanoTime();
+  private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
 
   Progress(CrawlCounters counters, PrintStream out, long intervalSeconds) {
     this.counters = counters;
@@ -29,8 +33,19 @@ final class Progress implements AutoCloseable {
     timer.scheduleAtFixedRate(() -> out.println(line()), intervalSeconds, intervalSeconds, TimeUnit.SECONDS);
   }
 
-  void stage(String name) {
-    this.stage = name;
+  synchronized void stage(String name) {
+    long now = System.nanoTime();
+    if (!stage.equals("starting")) {
+      stageSeconds.merge(stage, Math.round((now - stageStartNanos) / 1e7) / 100.0, Double::sum);
+    }
+    stage = name;
+    stageStartNanos = now;
+  }
+
+  /** Seconds spent in each stage so far, in stage order; ends the current stage. */
+  synchronized Map<String, Double> stageSeconds() {
+    stage("finished");
+    return new LinkedHashMap<>(stageSeconds);
   }
 
   String line() {

@@ -30,6 +30,7 @@ public record RunSummary(
     double crawlSeconds,
     double modelSeconds,
     double writeSeconds,
+    Map<String, Double> stageSeconds,
     String version,
     String warehouse) {
 
@@ -65,6 +66,7 @@ public record RunSummary(
     json.put("crawl_seconds", crawlSeconds);
     json.put("model_seconds", modelSeconds);
     json.put("write_seconds", writeSeconds);
+    json.put("stage_seconds", stageSeconds);
     json.put("version", version);
     json.put("warehouse", warehouse);
     try {

@@ -59,6 +59,7 @@ class ConfigLoaderTest {
           - {registry: hub, repository: library/python, tags: ["*-slim", "*-slim-bookworm"], family: slim}
           - {registry: local, repository: mirror/distroless-python, tags: ["*"], family: distroless}
         crawl: {concurrency: 4, timeout: 1500ms, retries: 0, page-size: 100, max-index-depth: 2, layer-size-fallback: none}
+        analytics: {regression-threshold: 12.5%}
         """);
 
     assertThat(config).isEqualTo(new CensusConfig(
@@ -75,7 +76,8 @@ class ConfigLoaderTest {
         List.of(
             new BaseImageSettings("hub", "library/python", List.of("*-slim", "*-slim-bookworm"), "slim"),
             new BaseImageSettings("local", "mirror/distroless-python", List.of("*"), "distroless")),
-        new CrawlSettings(4, Duration.ofMillis(1500), 0, 100, 2, LayerSizeFallback.NONE)));
+        new CrawlSettings(4, Duration.ofMillis(1500), 0, 100, 2, LayerSizeFallback.NONE),
+        new AnalyticsSettings(0.125)));
     assertThat(config.registries().get(1).host()).isEqualTo("127.0.0.1:5000");
     assertThat(config.registries().get(0).host()).isEqualTo("registry.erp.example");
   }
@@ -88,6 +90,7 @@ class ConfigLoaderTest {
     assertThat(config.crawl()).isEqualTo(
         new CrawlSettings(8, Duration.ofSeconds(20), 4, 1000, 4, LayerSizeFallback.STREAM));
     assertThat(config.crawl()).isEqualTo(CrawlSettings.DEFAULTS);
+    assertThat(config.analytics()).isEqualTo(new AnalyticsSettings(0.10));
     assertThat(config.registries().get(0).auth()).isEqualTo(AuthSettings.ANONYMOUS);
   }
 
@@ -130,7 +133,7 @@ class ConfigLoaderTest {
   @Test
   void rejectsAnUnknownTopLevelKey() {
     assertThat(failure("warehouse: w\n" + ERP + COMPONENTS + "componets: []\n")).isEqualTo(
-        "test.yaml: componets: is not a known key; allowed here: warehouse, registries, components, base-images, crawl");
+        "test.yaml: componets: is not a known key; allowed here: warehouse, registries, components, base-images, crawl, analytics");
   }
 
   @Test

@@ -11,7 +11,14 @@ class RunSummaryTest {
     return new RunSummary("20261204T020000Z-1a2b3c4d", LocalDate.of(2026, 12, 4),
         Instant.parse("2026-12-04T02:00:00Z"), Instant.parse("2026-12-04T02:03:25.500Z"),
         status, "crawl", message, 6, 42, 97, 1234, 120, 30, 80, 17, 5_242_880, 2,
-        180.24, 12.5, 9.0, "0.1.0", "file:/srv/census/warehouse");
+        180.24, 12.5, 9.0, stages(), "0.1.0", "file:/srv/census/warehouse");
+  }
+
+  private static java.util.Map<String, Double> stages() {
+    java.util.Map<String, Double> stages = new java.util.LinkedHashMap<>();
+    stages.put("tags", 60.5);
+    stages.put("write", 9.0);
+    return stages;
   }
 
   @Test
@@ -40,6 +47,10 @@ class RunSummaryTest {
           "crawl_seconds" : 180.24,
           "model_seconds" : 12.5,
           "write_seconds" : 9.0,
+          "stage_seconds" : {
+            "tags" : 60.5,
+            "write" : 9.0
+          },
           "version" : "0.1.0",
           "warehouse" : "file:/srv/census/warehouse"
         }""");
