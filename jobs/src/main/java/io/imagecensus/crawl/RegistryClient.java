@@ -75,7 +75,9 @@ public final class RegistryClient {
     this.credentials = credentials;
     this.counter = counter;
     this.shared = SHARED.computeIfAbsent(
-        registry.name() + "|" + registry.url() + "|" + settings.concurrency(),
+        // Tokens belong to a user: clients with other credentials must not share them.
+        registry.name() + "|" + registry.url() + "|" + settings.concurrency() + "|"
+            + credentials.map(Credentials::username).orElse(""),
         key -> new Shared(registry, settings));
   }
 
