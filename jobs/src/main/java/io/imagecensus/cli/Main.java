@@ -29,6 +29,7 @@ public final class Main {
         run      crawl the registries and compute the analytics for one snapshot date
         crawl    crawl the registries into the tags, images, image_layers, attachments,
                  crawl_errors and runs tables
+        analyze  compute the analytics tables of a snapshot that was crawled before
       Run 'image-census COMMAND --help' for a command's options.
 
       Exit codes: 0 success, 1 the run failed, 2 bad arguments or configuration.
@@ -62,8 +63,9 @@ public final class Main {
     List<String> rest = List.of(args).subList(1, args.length);
     try {
       return switch (command) {
-        case "run" -> crawl(command, "Crawl the registries and compute the analytics.", rest, out, environment);
-        case "crawl" -> crawl(command, "Crawl the registries into the warehouse.", rest, out, environment);
+        case "run" -> snapshot(command, "Crawl the registries and compute the analytics.", rest, out, environment);
+        case "crawl" -> snapshot(command, "Crawl the registries into the warehouse.", rest, out, environment);
+        case "analyze" -> snapshot(command, "Compute the analytics of a crawled snapshot (no registry requests).", rest, out, environment);
         default -> throw new UsageException("unknown command '" + command + "'; run image-census --help");
       };
     } catch (UsageException | ConfigException e) {
@@ -75,7 +77,7 @@ public final class Main {
     }
   }
 
-  private static int crawl(String command, String purpose, List<String> args, PrintStream out,
+  private static int snapshot(String command, String purpose, List<String> args, PrintStream out,
       Map<String, String> environment) {
     Options options = Options.parse(args, List.of("--config", "--snapshot-date"));
     if (options.help()) {
@@ -85,7 +87,12 @@ public final class Main {
     CensusConfig config = ConfigLoader.load(Path.of(options.require("--config")));
     LocalDate date = options.value("--snapshot-date").map(Main::date).orElse(LocalDate.now(ZoneOffset.UTC));
     SparkSession spark = SparkSessions.getOrCreate();
-    RunSummary summary = new CensusRun(spark, config, environment, out).crawl(date, command);
+    CensusRun run = new CensusRun(spark, config, environment, out);
+    RunSummary summary = switch (command) {
+      case "crawl" -> run.crawl(date);
+      case "analyze" -> run.analyze(date);
+      default -> run.run(date);
+    };
     out.println(summary.line());
     return OK;
   }

@@ -41,51 +41,88 @@ public final class CensusRun {
   }
 
   /** Crawls every configured registry and replaces the snapshot of {@code date}. */
-  public RunSummary crawl(LocalDate date, String command) {
+  public RunSummary crawl(LocalDate date) {
+    return execute(date, "crawl", true, false);
+  }
+
+  /** Computes the analytics tables of {@code date} from its crawled snapshot. */
+  public RunSummary analyze(LocalDate date) {
+    return execute(date, "analyze", false, true);
+  }
+
+  /** Crawls, then computes the analytics: the nightly job. */
+  public RunSummary run(LocalDate date) {
+    return execute(date, "run", true, true);
+  }
+
+  private RunSummary execute(LocalDate date, String command, boolean crawl, boolean analyze) {
     Instant started = Instant.now();
     String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(started)
         + "-" + UUID.randomUUID().toString().substring(0, 8);
-    Map<String, Credentials> credentials = resolveCredentials();
+    Map<String, Credentials> credentials = crawl ? resolveCredentials() : Map.of();
     Warehouse warehouse = new Warehouse(spark, config.warehouse());
     CrawlCounters counters = new CrawlCounters(spark.sparkContext());
-    long t0 = System.nanoTime();
     double crawlSeconds = 0;
     double modelSeconds = 0;
+    double writeSeconds = 0;
+    long repositories = 0;
+    long manifestsReused = 0;
+    long configsReused = 0;
     try (Progress progress = new Progress(counters, out, 5)) {
-      CrawlStage.Output crawl = new CrawlStage(spark, config, credentials, warehouse, counters, runId, progress).run();
-      crawlSeconds = seconds(t0);
-      long t1 = System.nanoTime();
-      Dataset<Row> images = warehouse.checkpoint("images", crawl.images(), runId);
-      Dataset<Row> layers = warehouse.checkpoint("image_layers", crawl.imageLayers(), runId);
-      modelSeconds = seconds(t1);
-      long t2 = System.nanoTime();
-      progress.stage("write");
-      warehouse.writeSnapshot(Table.TAGS, date, crawl.tags(), runId);
-      warehouse.writeSnapshot(Table.IMAGES, date, images, runId);
-      warehouse.writeSnapshot(Table.IMAGE_LAYERS, date, layers, runId);
-      warehouse.writeSnapshot(Table.ATTACHMENTS, date, crawl.attachments(), runId);
-      warehouse.writeSnapshot(Table.CRAWL_ERRORS, date, crawl.errors(), runId);
-      double writeSeconds = seconds(t2);
+      if (crawl) {
+        long t0 = System.nanoTime();
+        CrawlStage.Output output = new CrawlStage(spark, config, credentials, warehouse, counters, runId, progress).run();
+        crawlSeconds = seconds(t0);
+        long t1 = System.nanoTime();
+        Dataset<Row> images = warehouse.checkpoint("images", output.images(), runId);
+        Dataset<Row> layers = warehouse.checkpoint("image_layers", output.imageLayers(), runId);
+        modelSeconds = seconds(t1);
+        long t2 = System.nanoTime();
+        progress.stage("write");
+        warehouse.writeSnapshot(Table.TAGS, date, output.tags(), runId);
+        warehouse.writeSnapshot(Table.IMAGES, date, images, runId);
+        warehouse.writeSnapshot(Table.IMAGE_LAYERS, date, layers, runId);
+        warehouse.writeSnapshot(Table.ATTACHMENTS, date, output.attachments(), runId);
+        warehouse.writeSnapshot(Table.CRAWL_ERRORS, date, output.errors(), runId);
+        writeSeconds = seconds(t2);
+        repositories = output.repositories();
+        manifestsReused = output.manifestsReused();
+        configsReused = output.configsReused();
+      } else {
+        requireSnapshot(warehouse, date);
+        repositories = warehouse.readSnapshot(Table.TAGS, date).select("registry", "repository").distinct().count();
+      }
+      if (analyze) {
+        progress.stage("analytics");
+        new AnalyticsStage(config, warehouse, runId).run(date);
+      }
       long errors = warehouse.readSnapshot(Table.CRAWL_ERRORS, date).count();
       RunSummary summary = new RunSummary(runId, date, started, Instant.now(),
-          errors == 0 ? "succeeded" : "partial", command, null, crawl.repositories(),
+          errors == 0 ? "succeeded" : "partial", command, null, repositories,
           warehouse.readSnapshot(Table.TAGS, date).count(),
           warehouse.readSnapshot(Table.IMAGES, date).count(),
-          counters.requests.value(), counters.manifestsFetched.value(), crawl.manifestsReused(),
-          counters.configsFetched.value(), crawl.configsReused(), counters.bytesDownloaded.value(),
+          counters.requests.value(), counters.manifestsFetched.value(), manifestsReused,
+          counters.configsFetched.value(), configsReused, counters.bytesDownloaded.value(),
           errors, crawlSeconds, modelSeconds, writeSeconds, progress.stageSeconds(), VERSION,
           warehouse.root().toString());
       record(warehouse, summary);
       return summary;
     } catch (RuntimeException e) {
       RunSummary failed = new RunSummary(runId, date, started, Instant.now(), "failed", command,
-          oneLine(e), 0, 0, 0, counters.requests.value(), counters.manifestsFetched.value(), 0,
+          oneLine(e), repositories, 0, 0, counters.requests.value(), counters.manifestsFetched.value(), 0,
           counters.configsFetched.value(), 0, counters.bytesDownloaded.value(), counters.errors.value(),
-          crawlSeconds, modelSeconds, 0, Map.of(), VERSION, warehouse.root().toString());
+          crawlSeconds, modelSeconds, writeSeconds, Map.of(), VERSION, warehouse.root().toString());
       record(warehouse, failed);
       throw e;
     } finally {
       warehouse.cleanUp(runId);
+    }
+  }
+
+  private static void requireSnapshot(Warehouse warehouse, LocalDate date) {
+    if (warehouse.readSnapshot(Table.TAGS, date).isEmpty()) {
+      throw new IllegalStateException("the warehouse " + warehouse.root() + " has no crawl for " + date
+          + "; run image-census crawl --snapshot-date " + date + " first");
     }
   }
 

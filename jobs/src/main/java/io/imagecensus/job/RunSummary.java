@@ -37,10 +37,17 @@ public record RunSummary(
   /** One line for logs and schedulers. */
   public String line() {
     return String.format(Locale.ROOT,
-        "image-census %s %s for %s: %d repositories, %d tags, %d images; %d requests, manifests fetched %d reused %d, configs fetched %d reused %d, %d crawl errors; crawl %.1fs model %.1fs write %.1fs; tables in %s",
+        "image-census %s %s for %s: %d repositories, %d tags, %d images; %d requests, manifests fetched %d reused %d, configs fetched %d reused %d, %d crawl errors; crawl %.1fs model %.1fs write %.1fs (%s); tables in %s",
         command, status, snapshotDate, repositories, tags, images, requests, manifestsFetched,
         manifestsReused, configsFetched, configsReused, crawlErrors, crawlSeconds, modelSeconds,
-        writeSeconds, warehouse);
+        writeSeconds, stages(), warehouse);
+  }
+
+  private String stages() {
+    StringBuilder text = new StringBuilder();
+    stageSeconds.forEach((stage, seconds) -> text.append(text.isEmpty() ? "" : ", ")
+        .append(stage).append(String.format(Locale.ROOT, " %.1fs", seconds)));
+    return text.toString();
   }
 
   /** The summary as pretty JSON, for monitoring. */

@@ -41,12 +41,20 @@ public final class Warehouse {
     hadoop.set("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
     hadoop.set("parquet.summary.metadata.level", "NONE");
     try {
-      Path path = new Path(root);
+      Path path = new Path(absoluteLocal(root));
       this.fs = path.getFileSystem(hadoop);
       this.root = fs.makeQualified(path);
     } catch (IOException e) {
       throw new UncheckedIOException("Tried to open the warehouse " + root + " but failed because: " + e.getMessage(), e);
     }
+  }
+
+  /** {@code file:warehouse} (relative, as the demo config writes it) becomes an absolute file URI. */
+  static String absoluteLocal(String root) {
+    if (root.startsWith("file:") && !root.startsWith("file:/")) {
+      return java.nio.file.Path.of(root.substring("file:".length())).toAbsolutePath().normalize().toUri().toString();
+    }
+    return root;
   }
 
   /** The warehouse root as a qualified URI, e.g. {@code file:/srv/census/warehouse}. */

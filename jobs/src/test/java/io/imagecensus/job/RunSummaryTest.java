@@ -68,6 +68,6 @@ class RunSummaryTest {
     assertThat(summary("partial", null).line()).isEqualTo(
         "image-census crawl partial for 2026-12-04: 6 repositories, 42 tags, 97 images; 1234 requests, "
             + "manifests fetched 120 reused 30, configs fetched 80 reused 17, 2 crawl errors; "
-            + "crawl 180.2s model 12.5s write 9.0s; tables in file:/srv/census/warehouse");
+            + "crawl 180.2s model 12.5s write 9.0s (tags 60.5s, write 9.0s); tables in file:/srv/census/warehouse");
   }
 }

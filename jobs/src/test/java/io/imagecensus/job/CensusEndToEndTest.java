@@ -44,12 +44,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Crawls the sample ERP estate on a real registry process and checks every table against the
- * estate's own truth (computed from the bytes it pushed), then reads the tables with DuckDB.
+ * Crawls the sample ERP estate on a real registry process, then runs the whole job again for the
+ * same night, and checks every table against the estate's own truth (computed from the bytes it
+ * pushed) and the analytics against hand-computed figures; DuckDB reads the tables back.
  */
 @ExtendWith(RegistryExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CrawlEndToEndTest {
+class CensusEndToEndTest {
   private static final LocalDate NIGHT = LocalDate.of(2026, 12, 4);
 
   private Path dir;
@@ -79,17 +80,20 @@ class CrawlEndToEndTest {
           - {name: flower, registry: erp, repositories: [erp/flower]}
           - {name: redis, registry: erp, repositories: [erp/redis]}
         base-images:
-          - {registry: erp, repository: mirror/debian, tags: ["*"], family: full}
-          - {registry: erp, repository: mirror/python, tags: ["*"], family: full}
+          - {registry: erp, repository: mirror/debian, tags: ["bookworm"], family: full}
+          - {registry: erp, repository: mirror/debian, tags: ["*-slim"], family: slim}
+          - {registry: erp, repository: mirror/python, tags: ["3.11"], family: full}
+          - {registry: erp, repository: mirror/python, tags: ["*-slim"], family: slim}
+          - {registry: erp, repository: mirror/python, tags: ["*-alpine"], family: alpine}
           - {registry: erp, repository: mirror/distroless-python, tags: ["*"], family: distroless}
         crawl: {concurrency: 4, timeout: 10s, retries: 2}
         """.formatted(dir.resolve("warehouse").toUri(), registry.baseUrl()));
     CensusConfig config = ConfigLoader.load(configFile);
     warehouse = new Warehouse(spark, config.warehouse());
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
-    cold = new CensusRun(spark, config, Map.of(), quiet).crawl(NIGHT, "crawl");
+    cold = new CensusRun(spark, config, Map.of(), quiet).crawl(NIGHT);
     coldFiles = snapshotFiles();
-    warm = new CensusRun(spark, config, Map.of(), quiet).crawl(NIGHT, "crawl");
+    warm = new CensusRun(spark, config, Map.of(), quiet).run(NIGHT);
     warmFiles = snapshotFiles();
   }
 
@@ -240,6 +244,64 @@ class CrawlEndToEndTest {
       assertThat(single(sql, "SELECT count(*) FROM read_parquet('" + root + "/attachments/*/*.parquet', hive_partitioning=true)"))
           .isEqualTo(truth.attestations().size() + truth.attachments().size());
     }
+  }
+
+  @Test
+  void theQuarterlyReductionIsTheTeamsTableComputed() {
+    Map<String, Row> api = rows(Table.QUARTERLY_SIZE_REDUCTION).stream()
+        .filter(r -> "api-server".equals(r.getAs("component")))
+        .collect(Collectors.toMap(r -> r.getAs("quarter"), r -> r));
+    assertThat(api.keySet()).containsExactlyInAnyOrder("2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4");
+    EstateImage january = truth.image("erp/api-server", "2026.01.0");
+    EstateImage april = truth.image("erp/api-server", "2026.04.0");
+    EstateImage july = truth.image("erp/api-server", "2026.07.0");
+    EstateImage october = truth.image("erp/api-server", "2026.10.0");
+    assertReduction(api.get("2026-Q2"), january, april, "full", "slim");
+    assertReduction(api.get("2026-Q3"), april, july, "slim", "slim");
+    assertReduction(api.get("2026-Q4"), july, october, "slim", "distroless");
+    // The whole year, as the team's note has it: 1,225,216 -> 350,208 bytes, 71.4 % smaller.
+    assertThat(january.uncompressedBytes()).isEqualTo(1_225_216L);
+    assertThat(october.uncompressedBytes()).isEqualTo(350_208L);
+  }
+
+  private static void assertReduction(Row row, EstateImage before, EstateImage after, String beforeFamily, String afterFamily) {
+    assertThat((String) row.getAs("before_digest")).isEqualTo(before.digest());
+    assertThat((String) row.getAs("after_digest")).isEqualTo(after.digest());
+    assertThat((Long) row.getAs("before_uncompressed_bytes")).isEqualTo(before.uncompressedBytes());
+    assertThat((Long) row.getAs("after_uncompressed_bytes")).isEqualTo(after.uncompressedBytes());
+    long reduction = before.uncompressedBytes() - after.uncompressedBytes();
+    assertThat((Long) row.getAs("reduction_bytes")).isEqualTo(reduction);
+    assertThat((Double) row.getAs("reduction_pct"))
+        .isEqualTo(Math.round(reduction * 1000.0 / before.uncompressedBytes()) / 10.0);
+    assertThat((String) row.getAs("before_family")).isEqualTo(beforeFamily);
+    assertThat((String) row.getAs("after_family")).isEqualTo(afterFamily);
+  }
+
+  @Test
+  void baseImagesAreFoundByAnnotationAndByDiffIds() {
+    Map<String, Row> bases = rows(Table.IMAGE_BASES).stream()
+        .collect(Collectors.toMap(r -> r.getAs("image_digest"), r -> r));
+    Row january = bases.get(truth.image("erp/api-server", "2026.01.0").digest());
+    assertThat(List.of(january.getAs("base_ref"), january.getAs("base_family"), january.getAs("method")))
+        .containsExactly("mirror/python:3.11", "full", "layers");
+    Row april = bases.get(truth.image("erp/api-server", "2026.04.0").digest());
+    assertThat(List.of(april.getAs("base_ref"), april.getAs("base_family"), april.getAs("method")))
+        .containsExactly("mirror/python:3.11-slim", "slim", "layers");
+    Row october = bases.get(truth.image("erp/api-server", "2026.10.0").digest());
+    assertThat(List.of(october.getAs("base_family"), october.getAs("method")))
+        .containsExactly("distroless", "annotation");
+    Row pythonSlim = bases.get(truth.image("mirror/python", "3.11-slim").digest());
+    assertThat((String) pythonSlim.getAs("base_ref")).isEqualTo("mirror/debian:bookworm-slim");
+  }
+
+  @Test
+  void everyAnalyticsTableIsWrittenForTheNight() {
+    for (Table table : List.of(Table.LAYER_SHARING, Table.DEDUP_SUMMARY, Table.COMPONENT_OVERLAP, Table.IMAGE_BASES,
+        Table.BASE_IMAGE_ADOPTION, Table.SIZE_TRENDS, Table.SIZE_TREND_PERIODS, Table.IMAGE_POSTURE,
+        Table.POSTURE_SUMMARY, Table.QUARTERLY_SIZE_REDUCTION)) {
+      assertThat(rows(table)).as(table.path()).isNotEmpty();
+    }
+    assertThat(warm.command()).isEqualTo("run");
   }
 
   private static long single(Statement sql, String query) throws SQLException {
