@@ -8,6 +8,7 @@ import io.imagecensus.analytics.LayerDedup;
 import io.imagecensus.analytics.Posture;
 import io.imagecensus.analytics.QuarterlySizeReduction;
 import io.imagecensus.analytics.SizeTrends;
+import io.imagecensus.analytics.TagCosts;
 import io.imagecensus.config.CensusConfig;
 import io.imagecensus.model.Table;
 import io.imagecensus.warehouse.Warehouse;
@@ -53,6 +54,7 @@ final class AnalyticsStage {
     write(Table.LAYER_SHARING, date, LayerDedup.layerSharing(inputs));
     write(Table.DEDUP_SUMMARY, date, LayerDedup.dedupSummary(inputs));
     write(Table.COMPONENT_OVERLAP, date, LayerDedup.componentOverlap(inputs));
+    write(Table.TAG_COSTS, date, TagCosts.compute(inputs));
     write(Table.IMAGE_BASES, date, bases);
     write(Table.BASE_IMAGE_ADOPTION, date, BaseImageAdoption.compute(images, bases));
     write(Table.SIZE_TRENDS, date, builds);

@@ -48,10 +48,10 @@ public enum Table {
       col("user", StringType, true),
       col("runs_as_root", BooleanType, true),
       col("has_healthcheck", BooleanType, true),
-      col("exposed_ports", createArrayType(StringType, false), true),
+      col("exposed_ports", createArrayType(StringType, true), true),
       col("history_length", IntegerType, true),
-      col("labels", createMapType(StringType, StringType, false), true),
-      col("annotations", createMapType(StringType, StringType, false), true),
+      col("labels", createMapType(StringType, StringType, true), true),
+      col("annotations", createMapType(StringType, StringType, true), true),
       col("base_name_annotation", StringType, true),
       col("base_digest_annotation", StringType, true),
       col("manifest_bytes", LongType, false),
@@ -109,7 +109,7 @@ public enum Table {
       col("crawl_seconds", DoubleType, false),
       col("model_seconds", DoubleType, false),
       col("write_seconds", DoubleType, false),
-      col("stage_seconds", createMapType(StringType, DoubleType, false), false),
+      col("stage_seconds", createMapType(StringType, DoubleType, true), false),
       col("version", StringType, false)),
 
   /** Each layer of tonight's images (scope tagged) or of every image ever crawled (scope stored). */
@@ -221,7 +221,7 @@ public enum Table {
       col("has_healthcheck", BooleanType, false),
       col("layer_count", IntegerType, false),
       col("history_length", IntegerType, true),
-      col("exposed_ports", createArrayType(StringType, false), true)),
+      col("exposed_ports", createArrayType(StringType, true), true)),
 
   /** Shares of non-root and healthchecked images per component. */
   POSTURE_SUMMARY("posture_summary", Storage.SNAPSHOT, List.of("component"),
