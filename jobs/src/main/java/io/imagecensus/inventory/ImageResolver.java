@@ -20,51 +20,62 @@ import org.apache.spark.sql.types.DataTypes;
  * SBOMs become attachments and are never counted as images. Pure: Datasets in, Datasets out.
  */
 public final class ImageResolver {
-  /** The images reached from the tags, with their manifest columns. */
-  public record Resolution(Dataset<Row> images, Dataset<Row> attachments, Dataset<Row> errors) {}
+  /**
+   * What one level of the walk found: images, attachments and errors, and the index children to
+   * visit at the next level.
+   */
+  public record Level(Dataset<Row> images, Dataset<Row> attachments, Dataset<Row> errors, Dataset<Row> next) {}
 
   private ImageResolver() {}
 
-  /**
-   * @param tags rows of the tags table (registry, repository, component, tag, digest, …)
-   * @param manifests rows of {@link ParsedManifests#SCHEMA}
-   */
-  public static Resolution resolve(Dataset<Row> tags, Dataset<Row> manifests, int maxDepth) {
+  /** The walk's first level: the manifest each tag points to. */
+  public static Dataset<Row> roots(Dataset<Row> tags) {
     Column nullText = lit(null).cast(DataTypes.StringType);
-    Dataset<Row> frontier = tags.filter(col("digest").isNotNull())
+    return tags.filter(col("digest").isNotNull())
         .select(col("registry"), col("repository"), col("component"), col("digest"),
             nullText.as("index_digest"), nullText.as("platform_os"),
             nullText.as("platform_architecture"), nullText.as("platform_variant"))
         .distinct();
-    Dataset<Row> images = null;
-    Dataset<Row> attachments = null;
-    Dataset<Row> errors = null;
-    for (int depth = 0; depth <= maxDepth; depth++) {
-      Dataset<Row> reached = frontier.join(manifests, "digest");
-      images = union(images, imageColumns(reached.filter(col("kind").equalTo(Kind.IMAGE.name()))));
-      attachments = union(attachments, artifactAttachments(reached.filter(col("kind").equalTo(Kind.ARTIFACT.name()))));
-      errors = union(errors, unsupported(reached, depth));
-      Dataset<Row> children = reached.filter(col("kind").equalTo(Kind.INDEX.name()))
-          .select(col("registry"), col("repository"), col("component"),
-              coalesce(col("index_digest"), col("digest")).as("index_digest"),
-              explode(col("children")).as("child"));
-      attachments = union(attachments, attestationAttachments(children.filter(col("child.attestation"))));
-      frontier = children.filter(col("child.attestation").equalTo(false))
-          .select(col("registry"), col("repository"), col("component"), col("child.digest").as("digest"),
-              col("index_digest"), col("child.os").as("platform_os"),
-              col("child.architecture").as("platform_architecture"),
-              col("child.variant").as("platform_variant"))
-          .distinct();
-      if (depth == maxDepth) {
-        errors = union(errors, frontier.select(col("registry"), col("repository"), col("digest").as("reference"),
-            lit("manifest").as("stage"), lit(null).cast(DataTypes.IntegerType).as("http_status"),
-                concat(lit("Tried to follow index "), col("digest"),
-                    lit(" but failed because: indexes nest deeper than crawl.max-index-depth (" + maxDepth + "); raise it")).as("message")));
-      }
-    }
-    return new Resolution(
-        images.dropDuplicates("registry", "repository", "digest", "index_digest"),
-        attachments.distinct(), errors.distinct());
+  }
+
+  /**
+   * Joins a level's digests with their parsed manifests (rows of {@link ParsedManifests#SCHEMA});
+   * digests whose manifest could not be fetched drop out here (their error is already recorded).
+   */
+  public static Dataset<Row> reach(Dataset<Row> frontier, Dataset<Row> manifests) {
+    return frontier.join(manifests, "digest");
+  }
+
+  /** Splits what a level reached into images, attachments, errors and the next level's frontier. */
+  public static Level level(Dataset<Row> reached, int depth) {
+    Dataset<Row> images = imageColumns(reached.filter(col("kind").equalTo(Kind.IMAGE.name())));
+    Dataset<Row> children = reached.filter(col("kind").equalTo(Kind.INDEX.name()))
+        .select(col("registry"), col("repository"), col("component"),
+            coalesce(col("index_digest"), col("digest")).as("index_digest"),
+            explode(col("children")).as("child"));
+    Dataset<Row> attachments = artifactAttachments(reached.filter(col("kind").equalTo(Kind.ARTIFACT.name())))
+        .unionByName(attestationAttachments(children.filter(col("child.attestation"))));
+    Dataset<Row> next = children.filter(col("child.attestation").equalTo(false))
+        .select(col("registry"), col("repository"), col("component"), col("child.digest").as("digest"),
+            col("index_digest"), col("child.os").as("platform_os"),
+            col("child.architecture").as("platform_architecture"),
+            col("child.variant").as("platform_variant"))
+        .distinct();
+    return new Level(images, attachments, unsupported(reached, depth), next);
+  }
+
+  /** Errors for index children left unvisited because indexes nest deeper than {@code maxDepth}. */
+  public static Dataset<Row> tooDeep(Dataset<Row> frontier, int maxDepth) {
+    return frontier.select(col("registry"), col("repository"), col("digest").as("reference"),
+        lit("manifest").as("stage"), lit(null).cast(DataTypes.IntegerType).as("http_status"),
+        concat(lit("Tried to follow index "), col("index_digest"), lit(" to "), col("digest"),
+            lit(" but failed because: indexes nest deeper than crawl.max-index-depth (" + maxDepth + "); raise it"))
+            .as("message"));
+  }
+
+  /** Every image a tag leads to appears once per (registry, repository, digest, index_digest). */
+  public static Dataset<Row> distinctImages(Dataset<Row> images) {
+    return images.dropDuplicates("registry", "repository", "digest", "index_digest");
   }
 
   private static Dataset<Row> imageColumns(Dataset<Row> reached) {
@@ -109,7 +120,4 @@ public final class ImageResolver {
             lit(" but failed because: "), reason).as("message"));
   }
 
-  private static Dataset<Row> union(Dataset<Row> a, Dataset<Row> b) {
-    return a == null ? b : a.unionByName(b);
-  }
 }

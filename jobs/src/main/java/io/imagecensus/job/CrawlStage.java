@@ -127,14 +127,15 @@ final class CrawlStage {
     Dataset<Row> fetchedManifests = unionAll(manifestBatches, CrawlRecord.SCHEMA);
     Dataset<Row> newManifests = fetchedManifests.filter(col("kind").equalTo(CrawlRecord.MANIFEST))
         .select("digest", "media_type", "content").dropDuplicates("digest");
-    if (!newManifests.isEmpty()) {
+    // The accumulators are complete once the checkpoints are written: no extra Spark job needed.
+    if (counters.manifestsFetched.value() > 0) {
       warehouse.appendContent(Table.MANIFEST_STORE, newManifests, runId);
     }
 
     progress.stage("configs");
     Dataset<Row> parsedManifests = ParsedManifests.parse(warehouse.read(Table.MANIFEST_STORE)).cache();
-    ImageResolver.Resolution resolution = ImageResolver.resolve(tags, parsedManifests, config.crawl().maxIndexDepth());
-    Dataset<Row> resolved = warehouse.checkpoint("resolved-images", resolution.images(), runId);
+    Resolution resolution = resolve(tags, parsedManifests);
+    Dataset<Row> resolved = resolution.images();
     Dataset<Row> configTargets = resolved.filter(col("config_digest").isNotNull())
         .groupBy("config_digest")
         .agg(min(struct(col("registry"), col("repository"), col("config_size"))).as("source"))
@@ -152,7 +153,7 @@ final class CrawlStage {
           runId);
       Dataset<Row> newConfigs = fetchedConfigs.filter(col("kind").equalTo(CrawlRecord.CONFIG))
           .select("digest", "content").dropDuplicates("digest");
-      if (!newConfigs.isEmpty()) {
+      if (counters.configsFetched.value() > 0) {
         warehouse.appendContent(Table.CONFIG_STORE, newConfigs, runId);
       }
     }
@@ -177,7 +178,7 @@ final class CrawlStage {
           .select(col("digest"), col("diff_id"), col("media_type"), col("size").as("compressed_bytes"),
               col("uncompressed_size").as("uncompressed_bytes"), col("method"), col("message").as("note"))
           .dropDuplicates("digest");
-      if (!newLayers.isEmpty()) {
+      if (counters.layersMeasured.value() > 0) {
         warehouse.appendContent(Table.LAYERS, newLayers, runId);
       }
     }
@@ -195,6 +196,40 @@ final class CrawlStage {
         .distinct();
     return new Output(tags, images, layers, resolution.attachments(), errors,
         targets.targets().size(), rootCount - rootsFetched, configsNeeded - configCount);
+  }
+
+  /** The images, attachments and resolution errors reached from tonight's tags. */
+  private record Resolution(Dataset<Row> images, Dataset<Row> attachments, Dataset<Row> errors) {}
+
+  /**
+   * Walks from the tags through indexes level by level; each level is checkpointed and the walk
+   * stops at the first level without index children, so typical estates take two levels.
+   */
+  private Resolution resolve(Dataset<Row> tags, Dataset<Row> parsedManifests) {
+    List<Dataset<Row>> images = new ArrayList<>();
+    List<Dataset<Row>> attachments = new ArrayList<>();
+    List<Dataset<Row>> errors = new ArrayList<>();
+    Dataset<Row> frontier = ImageResolver.roots(tags);
+    int maxDepth = config.crawl().maxIndexDepth();
+    for (int depth = 0; depth <= maxDepth; depth++) {
+      Dataset<Row> reached = warehouse.checkpoint("reached-" + depth, ImageResolver.reach(frontier, parsedManifests), runId);
+      ImageResolver.Level level = ImageResolver.level(reached, depth);
+      images.add(level.images());
+      attachments.add(level.attachments());
+      errors.add(level.errors());
+      frontier = level.next();
+      if (frontier.isEmpty()) {
+        break;
+      }
+      if (depth == maxDepth) {
+        errors.add(ImageResolver.tooDeep(frontier, maxDepth));
+      }
+    }
+    Dataset<Row> allImages = images.stream().reduce(Dataset::unionByName).orElseThrow();
+    return new Resolution(
+        warehouse.checkpoint("resolved-images", ImageResolver.distinctImages(allImages), runId),
+        attachments.stream().reduce(Dataset::unionByName).orElseThrow().distinct(),
+        errors.stream().reduce(Dataset::unionByName).orElseThrow().distinct());
   }
 
   /** One row per distinct layer of today's images, with a repository to read it from. */
