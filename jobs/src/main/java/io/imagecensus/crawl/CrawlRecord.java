@@ -85,7 +85,7 @@ public final class CrawlRecord {
         null, null, measured.note(), measured.uncompressedBytes(), measured.method());
   }
 
-  /** An error row; {@code stage} is catalog, tags, manifest, config or model. */
+  /** An error row; {@code stage} is catalog, tags, manifest, config or layer-size. */
   public static Row error(String registry, String repository, String component, String reference,
       String stage, Integer httpStatus, String message) {
     return RowFactory.create(ERROR, registry, repository, component, reference, null, null, null, null,

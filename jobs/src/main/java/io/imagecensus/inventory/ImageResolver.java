@@ -3,6 +3,8 @@ package io.imagecensus.inventory;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.get;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
@@ -86,7 +88,9 @@ public final class ImageResolver {
   }
 
   private static Dataset<Row> artifactAttachments(Dataset<Row> reached) {
-    Column type = lower(coalesce(col("artifact_type"), col("config_media_type"), lit("")));
+    // cosign signatures carry a plain image config; their layer's media type says what they are.
+    Column type = lower(concat_ws(" ", col("artifact_type"), col("config_media_type"),
+        get(col("layers"), lit(0)).getField("media_type")));
     Column kind = when(type.contains("sbom").or(type.contains("spdx")).or(type.contains("cyclonedx")), "sbom")
         .when(type.contains("signature").or(type.contains("cosign")).or(type.contains("notary")), "signature")
         .when(type.contains("in-toto").or(type.contains("attestation")), "attestation")
