@@ -19,7 +19,8 @@ public final class SparkSessions {
     }
     if (conf.get("spark.master", "local[*]").startsWith("local")) {
       builder.config("spark.ui.enabled", "false")
-          .config("spark.sql.shuffle.partitions", "8")
+          // Local mode: as many shuffle partitions as cores; the tables of one registry are small.
+          .config("spark.sql.shuffle.partitions", String.valueOf(Runtime.getRuntime().availableProcessors()))
           .config("spark.driver.host", "127.0.0.1");
     }
     return builder

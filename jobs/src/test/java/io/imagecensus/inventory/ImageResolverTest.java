@@ -71,8 +71,15 @@ class ImageResolverTest {
         Table.TAGS.schema());
   }
 
-  /** Walks up to {@code maxDepth} the way the crawl stage does and returns what each part holds. */
+  private static final java.util.Map<Integer, List<List<String>>> WALKS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The walk up to {@code maxDepth}, computed once per depth: Spark jobs are slow to start. */
   private List<List<String>> walk(int maxDepth) {
+    return WALKS.computeIfAbsent(maxDepth, this::walkOnce);
+  }
+
+  /** Walks up to {@code maxDepth} the way the crawl stage does and returns what each part holds. */
+  private List<List<String>> walkOnce(int maxDepth) {
     Dataset<Row> frontier = ImageResolver.roots(tags());
     Dataset<Row> store = parsedStore();
     List<String> images = new ArrayList<>();
