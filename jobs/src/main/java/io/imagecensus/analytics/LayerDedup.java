@@ -1,12 +1,13 @@
 package io.imagecensus.analytics;
 
 import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.count_distinct;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.max_by;
@@ -17,9 +18,11 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.imagecensus.model.Table;
+import java.util.Arrays;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -28,14 +31,18 @@ import org.apache.spark.sql.types.StructType;
  * Layer deduplication: which layers images share, and how many bytes the registry stores once
  * for many images, per registry, component and repository.
  *
- * <p>Every table has a {@code scope}: {@value #TAGGED} is tonight's images, {@value #STORED} every
- * image of every snapshot (each registry, repository and image digest once). An image is one
- * distinct image digest, so a multi-platform index counts one image per platform and the same
- * digest in two repositories is one image of the registry but one image of each repository.
+ * <p>Every table but component_overlap has a {@code scope}: {@value #TAGGED} is tonight's images,
+ * {@value #STORED} every image of every snapshot. An image is one distinct image digest: a
+ * multi-platform index counts one image per platform, and the same digest in two repositories is
+ * one image of the registry but one image of each repository.
  *
- * <p>Digests are 71-byte strings; the aggregations here run on their 64-bit {@code xxhash64}
- * instead, which shuffles about a ninth of the bytes. Two different digests sharing a hash would be
- * counted as one: for a million distinct digests that chance is about n^2 / 2^65, 3e-8.
+ * <p>How it stays fast: digests are 71-byte strings, and a night has millions of layer rows. The
+ * aggregations run on the 64-bit {@code xxhash64} of each digest and name instead, about a ninth
+ * of the bytes to hash, shuffle and compare; strings are only grouped on (never aggregated with
+ * min or max, which would force Spark to sort) and are joined back to the small results at the
+ * end. Layer uses are shuffled once, by layer, and every per-layer count is then computed where
+ * the rows already are. Two different digests sharing a hash would be counted as one layer or
+ * image: for a million distinct digests that chance is about n^2 / 2^65, 3e-8 per night.
  */
 public final class LayerDedup {
   /** Scope of tonight's images. */
@@ -45,9 +52,8 @@ public final class LayerDedup {
   /** The component-level name of images whose component is null (base-catalogue repositories). */
   public static final String BASE_CATALOGUE = "(base catalogue)";
 
-  static final String REGISTRY_LEVEL = "registry";
-  static final String COMPONENT_LEVEL = "component";
-  static final String REPOSITORY_LEVEL = "repository";
+  /** Levels of dedup_summary, by their number in the {@code level} column of intermediate rows. */
+  private static final String[] LEVELS = {"registry", "component", "repository"};
 
   private LayerDedup() {}
 
@@ -71,52 +77,57 @@ public final class LayerDedup {
 
   /**
    * One {@code component_overlap} row per pair of components (component_a before component_b) whose
-   * tonight's images share at least one layer digest.
+   * tonight's images share at least one layer digest; base-catalogue images have no component.
    */
   public static Dataset<Row> componentOverlap(AnalyticsInputs inputs) {
     Scope scope = tagged(inputs);
-    Dataset<Row> layerComponents = layerUses(scope).filter(col("no_component").equalTo(false))
+    Dataset<Row> images = scope.imageKeys().filter(col("has_component"))
+        .select(col("image_id"), col("component_key")).distinct();
+    Dataset<Row> layerComponents = usesByLayer(scope, images)
         .groupBy(col("layer_id"), col("component_key"))
-        .agg(max(col("bytes")).as("bytes"));
-    Dataset<Row> a = layerComponents.select(col("layer_id"), col("component_key").as("a_key"), col("bytes"));
-    Dataset<Row> b = layerComponents.select(col("layer_id").as("b_layer_id"), col("component_key").as("b_key"));
+        .agg(max(col("compressed_bytes")).as("bytes"));
+    // Both sides of the self-join use the same columns, so Spark computes layerComponents once.
+    Dataset<Row> a = layerComponents.select(col("layer_id"), col("component_key").as("a_key"), col("bytes").as("a_bytes"));
+    Dataset<Row> b = layerComponents.select(col("layer_id").as("b_layer_id"), col("component_key").as("b_key"),
+        col("bytes").as("b_bytes"));
     Dataset<Row> pairs = a.join(b, col("layer_id").equalTo(col("b_layer_id")).and(col("a_key").notEqual(col("b_key"))))
         .groupBy(col("a_key"), col("b_key"))
-        .agg(count(lit(1)).as("shared_layers"), sum(col("bytes")).as("shared_bytes"));
-    Dataset<Row> names = scope.images().filter(col("component").isNotNull())
-        .groupBy(col("component_key")).agg(min(col("component")).as("name"));
+        .agg(count(lit(1)).as("shared_layers"), sum(greatest(col("a_bytes"), col("b_bytes"))).as("shared_bytes"));
+    Dataset<Row> names = entityNames(scope).filter(col("level").equalTo(levelNumber("component")));
     Dataset<Row> named = pairs
-        .join(names.select(col("component_key").as("a_key"), col("name").as("component_a")), "a_key")
-        .join(names.select(col("component_key").as("b_key"), col("name").as("component_b")), "b_key")
+        .join(broadcast(names.select(col("entity_key").as("a_key"), col("name").as("component_a"))), "a_key")
+        .join(broadcast(names.select(col("entity_key").as("b_key"), col("name").as("component_b"))), "b_key")
         .filter(col("component_a").lt(col("component_b")));
     return conform(named, Table.COMPONENT_OVERLAP.schema());
   }
 
-  /** One scope: its images (one row per registry, repository and digest) and their layer rows. */
-  record Scope(String name, Dataset<Row> images, Dataset<Row> layers) {}
+  /**
+   * One scope: each image's keys (see {@link #imageKeys}), its images' names (rows of registry,
+   * repository and component) and the image_layers rows of its images.
+   */
+  record Scope(String name, Dataset<Row> imageKeys, Dataset<Row> names, Dataset<Row> layers) {}
 
-  /** Tonight's images; a digest reached through several indexes of a repository is one row. */
   static Scope tagged(AnalyticsInputs inputs) {
-    Dataset<Row> images = inputs.images().groupBy(col("registry"), col("repository"), col("digest"))
-        .agg(min(col("component")).as("component"), max(col("compressed_bytes")).as("compressed_bytes"));
-    return new Scope(TAGGED, withKeys(images), inputs.imageLayers());
+    return new Scope(TAGGED, imageKeys(inputs.images()), inputs.images(), inputs.imageLayers());
   }
 
-  /** Every image of every night, with the component its repository had on the latest night. */
+  /**
+   * Every image of every night. A repository's component can change with the configuration; each
+   * repository keeps the component it had on the latest night it was crawled.
+   */
   static Scope stored(AnalyticsInputs inputs) {
-    Dataset<Row> images = inputs.allImages().groupBy(col("registry"), col("repository"), col("digest"))
-        .agg(max_by(col("component"), col(Table.SNAPSHOT_DATE)).as("component"),
-            max(col("compressed_bytes")).as("compressed_bytes"));
-    return new Scope(STORED, withKeys(images), inputs.allImageLayers());
-  }
-
-  /** Numeric keys of an image row: its digest, registry, repository and component entity. */
-  private static Dataset<Row> withKeys(Dataset<Row> images) {
-    return images
-        .withColumn("image_id", id(col("digest")))
-        .withColumn("registry_key", id(col("registry")))
-        .withColumn("repository_key", xxhash64(col("registry"), col("repository")))
-        .withColumn("component_key", id(coalesce(col("component"), lit(BASE_CATALOGUE))));
+    Dataset<Row> rows = inputs.allImages();
+    Dataset<Row> latest = imageKeysWithNight(rows)
+        .groupBy(col("repository_key").as("latest_repository_key"))
+        .agg(max_by(col("component_key"), col("night")).as("latest_component_key"),
+            max_by(col("has_component"), col("night")).as("latest_has_component"));
+    Dataset<Row> keys = imageKeysWithNight(rows)
+        .join(broadcast(latest), col("repository_key").equalTo(col("latest_repository_key")))
+        .select(col("image_id"), col("registry_key"), col("repository_key"),
+            col("latest_component_key").as("component_key"), col("latest_has_component").as("has_component"),
+            col("image_bytes"))
+        .distinct();
+    return new Scope(STORED, keys, inputs.allImages(), inputs.allImageLayers());
   }
 
   /** The 64-bit id of a digest or name. */
@@ -124,59 +135,169 @@ public final class LayerDedup {
     return xxhash64(text);
   }
 
-  /** Each use of a layer by an image of the scope, with the image's entity keys (numbers only). */
-  static Dataset<Row> layerUses(Scope scope) {
-    Dataset<Row> uses = scope.layers().select(
-        id(col("image_digest")).as("use_image_id"),
-        id(col("layer_digest")).as("layer_id"),
-        col("compressed_bytes").as("bytes"),
-        when(col("diff_id").isNotNull(), id(col("diff_id"))).as("diff_key"));
-    Dataset<Row> images = scope.images().select(col("image_id"), col("registry_key"), col("repository_key"),
-        col("component_key"), col("component").isNull().as("no_component"));
-    return uses.join(images, col("use_image_id").equalTo(col("image_id"))).drop("use_image_id");
+  /**
+   * One row per image and repository, numbers only: image_id, registry_key, repository_key,
+   * component_key (that of {@link #BASE_CATALOGUE} when the component is null), has_component,
+   * image_bytes. An image reached through several indexes of a repository is one row.
+   */
+  static Dataset<Row> imageKeys(Dataset<Row> images) {
+    return images.select(imageKeyColumns()).distinct();
+  }
+
+  private static Dataset<Row> imageKeysWithNight(Dataset<Row> images) {
+    Column[] keys = imageKeyColumns();
+    Column[] withNight = Arrays.copyOf(keys, keys.length + 1);
+    withNight[keys.length] = col(Table.SNAPSHOT_DATE).as("night");
+    return images.select(withNight);
+  }
+
+  private static Column[] imageKeyColumns() {
+    return new Column[] {
+        id(col("digest")).as("image_id"),
+        id(col("registry")).as("registry_key"),
+        xxhash64(col("registry"), col("repository")).as("repository_key"),
+        id(coalesce(col("component"), lit(BASE_CATALOGUE))).as("component_key"),
+        col("component").isNotNull().as("has_component"),
+        col("compressed_bytes").as("image_bytes")};
+  }
+
+  /** The entity keys of a row with registry_key, component_key and repository_key, one per level. */
+  private static Column levelKeys() {
+    return array(
+        struct(lit(levelNumber("registry")).as("level"), col("registry_key").as("entity_key")),
+        struct(lit(levelNumber("component")).as("level"), col("component_key").as("entity_key")),
+        struct(lit(levelNumber("repository")).as("level"), col("repository_key").as("entity_key")));
+  }
+
+  /** Each level's entities of the scope: level (number), entity_key, name. A few hundred rows. */
+  static Dataset<Row> entityNames(Scope scope) {
+    Column component = coalesce(col("component"), lit(BASE_CATALOGUE));
+    Column levels = array(
+        struct(lit(levelNumber("registry")).as("level"), id(col("registry")).as("entity_key"),
+            col("registry").as("name")),
+        struct(lit(levelNumber("component")).as("level"), id(component).as("entity_key"), component.as("name")),
+        struct(lit(levelNumber("repository")).as("level"), xxhash64(col("registry"), col("repository")).as("entity_key"),
+            concat(col("registry"), lit("/"), col("repository")).as("name")));
+    return scope.names().select(explode(levels).as("e"))
+        .select(col("e.level").as("level"), col("e.entity_key").as("entity_key"), col("e.name").as("name"))
+        .distinct();
+  }
+
+  static int levelNumber(String level) {
+    for (int i = 0; i < LEVELS.length; i++) {
+      if (LEVELS[i].equals(level)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("Unknown dedup level '" + level + "'");
+  }
+
+  private static Column levelName(Column number) {
+    Column name = lit(null).cast(DataTypes.StringType);
+    for (int i = LEVELS.length - 1; i >= 0; i--) {
+      name = when(number.equalTo(i), lit(LEVELS[i])).otherwise(name);
+    }
+    return name;
   }
 
   /**
-   * One row per level, entity and distinct layer it uses: level, entity_key, layer_id, bytes,
-   * diff_key.
+   * Each use of a layer by an image of the scope, joined to {@code images} (one row per image_id
+   * and repository) and shuffled by layer_id; with the layer row's layer_id, compressed_bytes,
+   * uncompressed_bytes and diff_key (the hash of its diff_id, or null).
    */
-  static Dataset<Row> entityLayers(Scope scope) {
-    Column levels = array(
-        struct(lit(REGISTRY_LEVEL).as("level"), col("registry_key").as("entity_key")),
-        struct(lit(COMPONENT_LEVEL).as("level"), col("component_key").as("entity_key")),
-        struct(lit(REPOSITORY_LEVEL).as("level"), col("repository_key").as("entity_key")));
-    return layerUses(scope)
-        .select(col("layer_id"), col("bytes"), col("diff_key"), explode(levels).as("e"))
-        .groupBy(col("e.level").as("level"), col("e.entity_key").as("entity_key"), col("layer_id"))
-        .agg(max(col("bytes")).as("bytes"), min(col("diff_key")).as("diff_key"));
+  static Dataset<Row> usesByLayer(Scope scope, Dataset<Row> images) {
+    Dataset<Row> uses = scope.layers().select(
+        id(col("image_digest")).as("use_image_id"),
+        id(col("layer_digest")).as("layer_id"),
+        col("compressed_bytes"),
+        col("uncompressed_bytes"),
+        // xxhash64(null) is the seed, not null.
+        when(col("diff_id").isNotNull(), id(col("diff_id"))).as("diff_key"));
+    // One row per image and repository, a few numbers: small enough to send to every task, so the
+    // layer rows are not shuffled for the join. They are shuffled once, by layer: every later step
+    // groups by layer_id plus other keys, which Spark then does where the rows already are.
+    // Each output must use these rows in ONE chain of steps: two branches that need different
+    // columns would each recompute the scan, the join and the shuffle.
+    return uses.join(broadcast(images), col("use_image_id").equalTo(col("image_id")))
+        .drop("use_image_id")
+        .repartition(col("layer_id"));
+  }
+
+  static Dataset<Row> layerSharing(Scope scope, Dataset<Row> catalogueImages) {
+    // An image in several repositories is counted at its first repository only (smallest key),
+    // so the distinct images of a layer add up along the chain below without a distinct count.
+    Dataset<Row> images = scope.imageKeys()
+        .select(col("image_id"), col("repository_key"), col("component_key"), col("has_component"))
+        .withColumn("primary", col("repository_key").equalTo(
+            min(col("repository_key")).over(Window.partitionBy(col("image_id")))))
+        .join(broadcast(catalogueImages.withColumn("in_catalogue", lit(true))), new String[] {"image_id"}, "left")
+        .withColumn("in_catalogue", coalesce(col("in_catalogue"), lit(false)));
+    Dataset<Row> perLayer = usesByLayer(scope, images)
+        // distinct uses: a layer twice in an image, or an image on several nights, is one use
+        .groupBy(col("layer_id"), col("repository_key"), col("image_id"))
+        .agg(max(col("component_key")).as("component_key"), max(col("has_component")).as("has_component"),
+            max(col("primary")).as("primary"), max(col("in_catalogue")).as("in_catalogue"),
+            max(col("compressed_bytes")).as("compressed_bytes"), max(col("uncompressed_bytes")).as("uncompressed_bytes"),
+            min(col("diff_key")).as("diff_key"))
+        .groupBy(col("layer_id"), col("repository_key"))
+        .agg(max(col("component_key")).as("component_key"), max(col("has_component")).as("has_component"),
+            sum(when(col("primary"), lit(1L)).otherwise(lit(0L))).as("images"),
+            max(col("in_catalogue")).as("in_catalogue"),
+            max(col("compressed_bytes")).as("compressed_bytes"), max(col("uncompressed_bytes")).as("uncompressed_bytes"),
+            min(col("diff_key")).as("diff_key"))
+        // a repository belongs to one component, so repositories add up per component
+        .groupBy(col("layer_id"), col("component_key"))
+        .agg(max(col("has_component")).as("has_component"), count(lit(1)).as("repositories"),
+            sum(col("images")).as("images"), max(col("in_catalogue")).as("in_catalogue"),
+            max(col("compressed_bytes")).as("compressed_bytes"), max(col("uncompressed_bytes")).as("uncompressed_bytes"),
+            min(col("diff_key")).as("diff_key"))
+        .groupBy(col("layer_id"))
+        .agg(sum(when(col("has_component"), lit(1L)).otherwise(lit(0L))).as("components"),
+            sum(col("repositories")).as("repositories"), sum(col("images")).as("images"),
+            max(col("in_catalogue")).as("in_base_catalogue"),
+            max(col("compressed_bytes")).as("compressed_bytes"), max(col("uncompressed_bytes")).as("uncompressed_bytes"),
+            min(col("diff_key")).as("diff_key"));
+    // The strings: one row per layer digest and diff_id seen with it. A digest always has the same
+    // content, but an image whose config could not be read has no diff_id for it; the row whose
+    // diff_id hashes to the layer's diff_key (the smallest hash of a known diff_id), or else the
+    // null one, is kept.
+    Dataset<Row> texts = scope.layers().groupBy(col("layer_digest"), col("diff_id")).agg(count(lit(1)).as("rows"))
+        .select(id(col("layer_digest")).as("text_layer_id"), col("layer_digest"), col("diff_id"),
+            when(col("diff_id").isNotNull(), id(col("diff_id"))).as("text_diff_key"));
+    Dataset<Row> joined = perLayer.join(texts, col("layer_id").equalTo(col("text_layer_id"))
+            .and(col("diff_key").eqNullSafe(col("text_diff_key"))))
+        .withColumn("scope", lit(scope.name()));
+    return conform(joined, Table.LAYER_SHARING.schema());
   }
 
   static Dataset<Row> dedupSummary(Scope scope) {
-    Dataset<Row> entityLayers = entityLayers(scope);
-    // A layer is exclusive to an entity when no other entity of the level uses it: the smallest and
-    // the largest key of the entities using it are then the same.
-    Dataset<Row> layerEntities = entityLayers.groupBy(col("level"), col("layer_id"))
-        .agg(min(col("entity_key")).as("first_key"), max(col("entity_key")).as("last_key"),
-            max(col("bytes")).as("bytes"));
-    Dataset<Row> exclusive = layerEntities.filter(col("first_key").equalTo(col("last_key")))
-        .groupBy(col("level"), col("first_key").as("entity_key"))
-        .agg(sum(col("bytes")).as("exclusive_bytes"));
-    Dataset<Row> unique = entityLayers.groupBy(col("level"), col("entity_key"))
-        .agg(count(lit(1)).as("layers"), sum(col("bytes")).as("unique_bytes"));
-    // Recompression: the same uncompressed content (diff_id) stored under several layer digests.
-    Dataset<Row> recompressed = entityLayers.filter(col("diff_key").isNotNull())
-        .groupBy(col("level"), col("entity_key"), col("diff_key"))
-        .agg(count(lit(1)).as("digests"), sum(col("bytes")).as("all_bytes"), min(col("bytes")).as("smallest"))
-        .filter(col("digests").geq(2))
+    Dataset<Row> images = scope.imageKeys()
+        .select(col("image_id"), col("registry_key"), col("repository_key"), col("component_key"))
+        .distinct();
+    Dataset<Row> layerSums = usesByLayer(scope, images)
+        .groupBy(col("layer_id"), col("repository_key"))
+        .agg(max(col("registry_key")).as("registry_key"), max(col("component_key")).as("component_key"),
+            max(col("compressed_bytes")).as("bytes"), min(col("diff_key")).as("diff_key"))
+        .select(col("layer_id"), col("bytes"), col("diff_key"), explode(levelKeys()).as("e"))
+        // one row per level, entity and distinct layer it uses
+        .groupBy(col("e.level").as("level"), col("e.entity_key").as("entity_key"), col("layer_id"))
+        .agg(max(col("bytes")).as("bytes"), min(col("diff_key")).as("diff_key"))
+        // a layer is exclusive to an entity when no other entity of the level uses it
+        .withColumn("owners", count(lit(1)).over(Window.partitionBy(col("level"), col("layer_id"))))
+        // Recompression: the same uncompressed content (diff_id) stored under several layer
+        // digests; all copies but the smallest are stored again. Layers without a diff_id stand alone.
+        .groupBy(col("level"), col("entity_key"), coalesce(col("diff_key"), col("layer_id")).as("content_key"))
+        .agg(count(lit(1)).as("digests"), sum(col("bytes")).as("bytes"), min(col("bytes")).as("smallest"),
+            sum(when(col("owners").equalTo(1), col("bytes")).otherwise(lit(0L))).as("exclusive_bytes"))
         .groupBy(col("level"), col("entity_key"))
-        .agg(sum(col("all_bytes").minus(col("smallest"))).as("recompressed_bytes"));
+        .agg(sum(col("digests")).as("layers"), sum(col("bytes")).as("unique_bytes"),
+            sum(col("exclusive_bytes")).as("exclusive_bytes"),
+            sum(col("bytes").minus(col("smallest"))).as("recompressed_bytes"));
 
-    Dataset<Row> images = entityImages(scope);
-    Dataset<Row> joined = images
-        .join(unique, new String[] {"level", "entity_key"}, "left")
-        .join(exclusive, new String[] {"level", "entity_key"}, "left")
-        .join(recompressed, new String[] {"level", "entity_key"}, "left")
-        .select(lit(scope.name()).as("scope"), col("level"), col("name"), col("images"),
+    Dataset<Row> joined = entityImages(scope)
+        .join(layerSums, new String[] {"level", "entity_key"}, "left")
+        .join(broadcast(entityNames(scope)), new String[] {"level", "entity_key"})
+        .select(lit(scope.name()).as("scope"), levelName(col("level")).as("level"), col("name"), col("images"),
             coalesce(col("layers"), lit(0L)).as("layers"),
             col("logical_bytes"),
             coalesce(col("unique_bytes"), lit(0L)).as("unique_bytes"),
@@ -188,35 +309,14 @@ public final class LayerDedup {
     return conform(joined, Table.DEDUP_SUMMARY.schema());
   }
 
-  /** Per level and entity: its name, distinct images and their summed compressed bytes. */
+  /** Per level and entity: distinct images and their summed compressed bytes. */
   static Dataset<Row> entityImages(Scope scope) {
-    Column levels = array(
-        struct(lit(REGISTRY_LEVEL).as("level"), col("registry_key").as("entity_key"), col("registry").as("name")),
-        struct(lit(COMPONENT_LEVEL).as("level"), col("component_key").as("entity_key"),
-            coalesce(col("component"), lit(BASE_CATALOGUE)).as("name")),
-        struct(lit(REPOSITORY_LEVEL).as("level"), col("repository_key").as("entity_key"),
-            concat(col("registry"), lit("/"), col("repository")).as("name")));
-    return scope.images()
-        .select(col("image_id"), col("compressed_bytes"), explode(levels).as("e"))
+    return scope.imageKeys()
+        .select(col("image_id"), col("image_bytes"), explode(levelKeys()).as("e"))
         .groupBy(col("e.level").as("level"), col("e.entity_key").as("entity_key"), col("image_id"))
-        .agg(min(col("e.name")).as("name"), max(col("compressed_bytes")).as("compressed_bytes"))
+        .agg(max(col("image_bytes")).as("image_bytes"))
         .groupBy(col("level"), col("entity_key"))
-        .agg(min(col("name")).as("name"), count(lit(1)).as("images"), sum(col("compressed_bytes")).as("logical_bytes"));
-  }
-
-  static Dataset<Row> layerSharing(Scope scope, Dataset<Row> catalogueImages) {
-    Dataset<Row> uses = layerUses(scope)
-        .join(catalogueImages.withColumn("in_catalogue", lit(true)), new String[] {"image_id"}, "left");
-    Dataset<Row> counts = uses.groupBy(col("layer_id"))
-        .agg(count_distinct(col("image_id")).as("images"),
-            count_distinct(col("repository_key")).as("repositories"),
-            count_distinct(when(col("no_component").equalTo(false), col("component_key"))).as("components"),
-            coalesce(max(col("in_catalogue")), lit(false)).as("in_base_catalogue"));
-    Dataset<Row> texts = scope.layers().groupBy(id(col("layer_digest")).as("layer_id"))
-        .agg(min(col("layer_digest")).as("layer_digest"), min(col("diff_id")).as("diff_id"),
-            max(col("compressed_bytes")).as("compressed_bytes"), max(col("uncompressed_bytes")).as("uncompressed_bytes"));
-    Dataset<Row> joined = texts.join(counts, "layer_id").withColumn("scope", lit(scope.name()));
-    return conform(joined, Table.LAYER_SHARING.schema());
+        .agg(count(lit(1)).as("images"), sum(col("image_bytes")).as("logical_bytes"));
   }
 
   static Dataset<Row> conform(Dataset<Row> rows, StructType schema) {

@@ -1,5 +1,6 @@
 package io.imagecensus.analytics;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -51,8 +52,11 @@ public final class TagCosts {
         LayerDedup.id(col("layer_digest")).as("layer_id"), col("compressed_bytes").as("bytes"));
     // Layers are stored per registry; a layer is freed with a tag when every tag of the registry
     // that reaches it is that one tag: its smallest and largest tag key are equal. Two alias tags
-    // of one digest therefore free nothing of what they share.
-    Dataset<Row> layerTags = reached.join(uses, col("image_id").equalTo(col("use_image_id")))
+    // of one digest therefore free nothing of what they share. The tags' images are a few numbers
+    // per image, sent to every task so that the layer rows are not shuffled for the join.
+    Dataset<Row> layerTags = uses
+        .join(broadcast(reached.select(col("image_id"), col("registry_key"), col("tag_key"))),
+            col("use_image_id").equalTo(col("image_id")))
         .groupBy(col("registry_key"), col("layer_id"))
         .agg(min(col("tag_key")).as("first_tag"), max(col("tag_key")).as("last_tag"), max(col("bytes")).as("bytes"));
     Dataset<Row> freed = layerTags.filter(col("first_tag").equalTo(col("last_tag")))

@@ -1,0 +1,155 @@
+package io.imagecensus.analytics.bench;
+
+import io.imagecensus.analytics.AnalyticsInputs;
+import io.imagecensus.analytics.LayerDedup;
+import io.imagecensus.analytics.TagCosts;
+import io.imagecensus.job.SparkSessions;
+import io.imagecensus.model.Table;
+import io.imagecensus.warehouse.Warehouse;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Times the layer-dedup analytics (layer_sharing and dedup_summary, both scopes) in a warm Spark
+ * session against DuckDB computing the same aggregates with SQL over the same Parquet files, in
+ * the same JVM. Run through {@code scripts/bench/analytics-benchmark.sh}.
+ *
+ * <p>Arguments: {@code WORKDIR ROWS [ROWS...]}: for each size, the synthetic warehouse of about
+ * ROWS image-layer rows is generated under WORKDIR (once; reused when present), then each engine
+ * runs once to warm up and {@code RUNS} times measured (environment, default 3); the median is
+ * reported. Both engines' results are compared row by row once, outside the timings.
+ */
+public final class AnalyticsBenchmark {
+  private static final int FILES = 4;
+
+  private AnalyticsBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 2) {
+      System.err.println("usage: AnalyticsBenchmark WORKDIR ROWS [ROWS...]");
+      System.exit(2);
+    }
+    Path workdir = Path.of(args[0]).toAbsolutePath();
+    int runs = Integer.parseInt(System.getenv().getOrDefault("RUNS", "3"));
+    SparkSession spark = SparkSessions.getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+    List<Result> results = new ArrayList<>();
+    for (String rowsArg : Arrays.copyOfRange(args, 1, args.length)) {
+      long rows = Long.parseLong(rowsArg);
+      Path root = workdir.resolve("warehouse-" + rows);
+      ensureWarehouse(spark, root, rows);
+      results.add(measure(spark, root, rows, runs));
+    }
+    spark.stop();
+    System.out.println();
+    System.out.println("layer_sharing + dedup_summary, both scopes; median of " + runs + " warm runs");
+    System.out.println("rows         spark_s  duckdb_s  spark/duckdb");
+    for (Result result : results) {
+      System.out.printf(Locale.ROOT, "%-12d %7.2f  %8.2f  %6.1f%n", result.rows(), result.sparkSeconds(),
+          result.duckSeconds(), result.sparkSeconds() / result.duckSeconds());
+    }
+    Result base = results.get(0);
+    boolean pass = base.sparkSeconds() / base.duckSeconds() <= 5.0;
+    System.out.printf(Locale.ROOT, "target spark/duckdb <= 5 at %d rows: %.1f %s%n", base.rows(),
+        base.sparkSeconds() / base.duckSeconds(), pass ? "PASS" : "FAIL");
+    for (Result result : results.subList(1, results.size())) {
+      double factor = (double) result.rows() / base.rows();
+      double growth = result.sparkSeconds() / base.sparkSeconds();
+      boolean scales = growth <= 1.1 * factor;
+      pass &= scales;
+      System.out.printf(Locale.ROOT, "target spark time x%.0f rows <= x%.1f time: x%.1f %s%n", factor, 1.1 * factor,
+          growth, scales ? "PASS" : "FAIL");
+    }
+    System.exit(pass ? 0 : 1);
+  }
+
+  /** One size's medians. */
+  private record Result(long rows, double sparkSeconds, double duckSeconds) {}
+
+  private static void ensureWarehouse(SparkSession spark, Path root, long rows) throws IOException {
+    Path done = root.resolve("_GENERATED");
+    if (Files.exists(done)) {
+      return;
+    }
+    long start = System.nanoTime();
+    SyntheticWarehouse.write(spark, root.toUri().toString(), rows, FILES);
+    Files.writeString(done, "rows=" + rows + "\n");
+    System.out.printf(Locale.ROOT, "generated %s in %.1f s%n", root, seconds(start));
+  }
+
+  private static Result measure(SparkSession spark, Path root, long rows, int runs) throws Exception {
+    Warehouse warehouse = new Warehouse(spark, root.toUri().toString());
+    LocalDate night = LocalDate.parse(SyntheticWarehouse.SNAPSHOT);
+    AnalyticsInputs inputs = new AnalyticsInputs(
+        warehouse.readSnapshot(Table.TAGS, night),
+        warehouse.readSnapshot(Table.IMAGES, night),
+        warehouse.readSnapshot(Table.IMAGE_LAYERS, night),
+        warehouse.read(Table.TAGS),
+        warehouse.read(Table.IMAGES),
+        warehouse.read(Table.IMAGE_LAYERS),
+        spark.read().parquet(root.resolve("catalogue").toUri().toString()));
+
+    double sharingSeconds = median(runs, () -> noop(LayerDedup.layerSharing(inputs)));
+    double summarySeconds = median(runs, () -> noop(LayerDedup.dedupSummary(inputs)));
+    double sparkSeconds = sharingSeconds + summarySeconds;
+    System.out.printf(Locale.ROOT, "%d rows: Spark layer_sharing %.2f s, dedup_summary %.2f s%n",
+        rows, sharingSeconds, summarySeconds);
+    double overlapSeconds = median(1, () -> noop(LayerDedup.componentOverlap(inputs)));
+    double tagCostSeconds = median(1, () -> noop(TagCosts.compute(inputs)));
+    System.out.printf(Locale.ROOT, "%d rows: Spark component_overlap %.2f s, tag_costs %.2f s%n",
+        rows, overlapSeconds, tagCostSeconds);
+
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
+      DuckDbDedup sql = new DuckDbDedup(duck, root, SyntheticWarehouse.SNAPSHOT);
+      double duckSharing = median(runs, sql::runLayerSharing);
+      double duckSummary = median(runs, sql::runDedupSummary);
+      double duckSeconds = duckSharing + duckSummary;
+      System.out.printf(Locale.ROOT, "%d rows: DuckDB layer_sharing %.2f s, dedup_summary %.2f s%n",
+          rows, duckSharing, duckSummary);
+      sql.compareWith(spark, inputs);
+      return new Result(rows, sparkSeconds, duckSeconds);
+    }
+  }
+
+  private static void noop(Dataset<Row> rows) {
+    rows.write().format("noop").mode("overwrite").save();
+  }
+
+  /** Runs once to warm up, then {@code runs} times; the median wall time in seconds. */
+  private static double median(int runs, Runnable body) {
+    body.run();
+    double[] times = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      long start = System.nanoTime();
+      body.run();
+      times[i] = seconds(start);
+    }
+    Arrays.sort(times);
+    return times[runs / 2];
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  static void execute(Connection duck, String sql) {
+    try (Statement statement = duck.createStatement()) {
+      statement.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException("DuckDB failed on: " + sql + "\n" + e.getMessage(), e);
+    }
+  }
+}
