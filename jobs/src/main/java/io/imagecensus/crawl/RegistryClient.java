@@ -195,6 +195,11 @@ public final class RegistryClient {
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
+    return exchange(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+  }
+
+  /** Sends one request within the registry's limit of requests in flight. */
+  private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> body) throws IOException {
     try {
       shared.inFlight.acquire();
     } catch (InterruptedException e) {
@@ -202,7 +207,7 @@ public final class RegistryClient {
       throw new IOException("interrupted while waiting for a free connection", e);
     }
     try {
-      return shared.http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      return shared.http.send(request, body);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
@@ -273,23 +278,10 @@ public final class RegistryClient {
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
-    try {
-      shared.inFlight.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while waiting for a free connection", e);
-    }
-    try {
-      HttpResponse<byte[]> response = shared.http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-      byte[] body = response.body() == null ? new byte[0] : response.body();
-      counter.onRequest(body.length);
-      return new Response(response.statusCode(), response.headers(), body);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    } finally {
-      shared.inFlight.release();
-    }
+    HttpResponse<byte[]> response = exchange(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    byte[] body = response.body() == null ? new byte[0] : response.body();
+    counter.onRequest(body.length);
+    return new Response(response.statusCode(), response.headers(), body);
   }
 
   private String authorization(String scope) {
