@@ -264,8 +264,11 @@ public final class LayerDedup {
     Dataset<Row> texts = scope.layers().groupBy(col("layer_digest"), col("diff_id")).agg(count(lit(1)).as("rows"))
         .select(id(col("layer_digest")).as("text_layer_id"), col("layer_digest"), col("diff_id"),
             when(col("diff_id").isNotNull(), id(col("diff_id"))).as("text_diff_key"));
-    Dataset<Row> joined = perLayer.join(texts, col("layer_id").equalTo(col("text_layer_id"))
-            .and(col("diff_key").eqNullSafe(col("text_diff_key"))))
+    // Joined on layer_id alone, the key perLayer is already grouped by, so only the texts move.
+    // (Written with <=>, the diff condition would become a second join key and move perLayer too.)
+    Column sameDiff = col("diff_key").equalTo(col("text_diff_key"))
+        .or(col("diff_key").isNull().and(col("text_diff_key").isNull()));
+    Dataset<Row> joined = perLayer.join(texts, col("layer_id").equalTo(col("text_layer_id")).and(sameDiff))
         .withColumn("scope", lit(scope.name()));
     return conform(joined, Table.LAYER_SHARING.schema());
   }
