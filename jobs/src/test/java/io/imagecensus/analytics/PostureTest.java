@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.imagecensus.model.ImageConfigDocument;
 import io.imagecensus.model.Table;
 import io.imagecensus.testing.SharedSpark;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -15,7 +13,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
-import scala.collection.Seq;
 
 class PostureTest {
   private static final SparkSession SPARK = SharedSpark.get();
@@ -74,17 +71,7 @@ class PostureTest {
   }
 
   static List<List<Object>> sorted(Dataset<Row> rows) {
-    List<List<Object>> values = new ArrayList<>();
-    for (Row row : rows.collectAsList()) {
-      List<Object> list = new ArrayList<>();
-      for (int i = 0; i < row.length(); i++) {
-        Object value = row.get(i);
-        list.add(value instanceof Seq<?> seq ? scala.jdk.javaapi.CollectionConverters.asJava(seq) : value);
-      }
-      values.add(list);
-    }
-    values.sort(Comparator.comparing(Object::toString));
-    return values;
+    return RowValues.sorted(rows);
   }
 
   static List<Object> row(Object... values) {

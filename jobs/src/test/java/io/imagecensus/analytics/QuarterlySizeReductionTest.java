@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -110,17 +109,7 @@ class QuarterlySizeReductionTest {
   }
 
   static List<List<Object>> sorted(Dataset<Row> rows) {
-    List<List<Object>> values = new ArrayList<>();
-    for (Row row : rows.collectAsList()) {
-      List<Object> list = new ArrayList<>();
-      for (int i = 0; i < row.length(); i++) {
-        Object value = row.get(i);
-        list.add(value instanceof Timestamp timestamp ? timestamp.toInstant().toString() : value);
-      }
-      values.add(list);
-    }
-    values.sort(Comparator.comparing(Object::toString));
-    return values;
+    return RowValues.sorted(rows);
   }
 
   static List<Object> row(Object... values) {

@@ -7,9 +7,7 @@ import io.imagecensus.model.Table;
 import io.imagecensus.testing.SharedSpark;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -115,17 +113,7 @@ class SizeTrendsTest {
   }
 
   static List<List<Object>> sorted(Dataset<Row> rows) {
-    List<List<Object>> values = new ArrayList<>();
-    for (Row row : rows.collectAsList()) {
-      List<Object> list = new ArrayList<>();
-      for (int i = 0; i < row.length(); i++) {
-        Object value = row.get(i);
-        list.add(value instanceof Timestamp timestamp ? timestamp.toInstant().toString() : value);
-      }
-      values.add(list);
-    }
-    values.sort(Comparator.comparing(Object::toString));
-    return values;
+    return RowValues.sorted(rows);
   }
 
   /** Same column names, order and types as declared; nullability is the writer's concern. */
