@@ -13,6 +13,7 @@ import io.imagecensus.demo.EstateTruth;
 import io.imagecensus.model.Digest;
 import io.imagecensus.model.Table;
 import io.imagecensus.testing.RegistryExtension;
+import io.imagecensus.testing.SampleWarehouse;
 import io.imagecensus.testing.SharedSpark;
 import io.imagecensus.testing.TestRegistry;
 import io.imagecensus.warehouse.Warehouse;
@@ -70,24 +71,7 @@ class CensusEndToEndTest {
     this.truth = registry.truth();
     this.spark = SharedSpark.get();
     Path configFile = dir.resolve("image-census.yaml");
-    Files.writeString(configFile, """
-        warehouse: %s
-        registries:
-          - {name: erp, url: "%s", insecure: true}
-        components:
-          - {name: api-server, registry: erp, repositories: [erp/api-server]}
-          - {name: celery-worker, registry: erp, repositories: [erp/celery-worker]}
-          - {name: flower, registry: erp, repositories: [erp/flower]}
-          - {name: redis, registry: erp, repositories: [erp/redis]}
-        base-images:
-          - {registry: erp, repository: mirror/debian, tags: ["bookworm"], family: full}
-          - {registry: erp, repository: mirror/debian, tags: ["*-slim"], family: slim}
-          - {registry: erp, repository: mirror/python, tags: ["3.11"], family: full}
-          - {registry: erp, repository: mirror/python, tags: ["*-slim"], family: slim}
-          - {registry: erp, repository: mirror/python, tags: ["*-alpine"], family: alpine}
-          - {registry: erp, repository: mirror/distroless-python, tags: ["*"], family: distroless}
-        crawl: {concurrency: 4, timeout: 10s, retries: 2}
-        """.formatted(dir.resolve("warehouse").toUri(), registry.baseUrl()));
+    Files.writeString(configFile, SampleWarehouse.config(dir.resolve("warehouse"), registry.baseUrl()));
     CensusConfig config = ConfigLoader.load(configFile);
     warehouse = new Warehouse(spark, config.warehouse());
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
