@@ -1,5 +1,6 @@
 package io.imagecensus.cli;
 
+import io.imagecensus.compare.CompareCommand;
 import io.imagecensus.config.CensusConfig;
 import io.imagecensus.config.ConfigException;
 import io.imagecensus.config.ConfigLoader;
@@ -30,9 +31,12 @@ public final class Main {
         crawl    crawl the registries into the tags, images, image_layers, attachments,
                  crawl_errors and runs tables
         analyze  compute the analytics tables of a snapshot that was crawled before
+        compare  compare two images on a registry layer by layer and fail when the second
+                 grew past a limit (a size gate for CI; no Spark)
       Run 'image-census COMMAND --help' for a command's options.
 
-      Exit codes: 0 success, 1 the run failed, 2 bad arguments or configuration.
+      Exit codes: 0 success, 1 the run failed, 2 bad arguments or configuration,
+      3 compare: the second image grew past --max-growth.
       """;
 
   private static final String CRAWL_HELP = """
@@ -66,6 +70,7 @@ public final class Main {
         case "run" -> snapshot(command, "Crawl the registries and compute the analytics.", rest, out, environment);
         case "crawl" -> snapshot(command, "Crawl the registries into the warehouse.", rest, out, environment);
         case "analyze" -> snapshot(command, "Compute the analytics of a crawled snapshot (no registry requests).", rest, out, environment);
+        case "compare" -> CompareCommand.run(rest, out, err, environment);
         default -> throw new UsageException("unknown command '" + command + "'; run image-census --help");
       };
     } catch (UsageException | ConfigException e) {
