@@ -74,6 +74,10 @@ final class ImageReader {
     try {
       fetched = manifests.fetch(repository, reference, expectedDigest);
     } catch (RegistryException e) {
+      if (e.httpStatus() == null && e.getMessage().contains("SSL") && "https".equals(client.registry().url().getScheme())) {
+        throw new CompareException(e.getMessage() + "; if " + host() + " speaks plain http, pass --insecure (a registry on"
+            + " this machine) or --config with its url and insecure: true");
+      }
       if (!Integer.valueOf(404).equals(e.httpStatus())) {
         throw e;
       }
