@@ -2,10 +2,6 @@ package io.imagecensus.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,37 +19,20 @@ import org.junit.jupiter.params.provider.EnumSource;
 class SchemaContractTest {
   /** Surefire runs in the module folder {@code jobs/}; the contract lives next to it. */
   private static final Path SCHEMAS = Path.of("..", "schemas");
-  private static final Set<String> UNITS = Set.of("", "bytes", "seconds", "count");
-
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
-
-  record SchemaFile(
-      String table,
-      String description,
-      @JsonProperty("partitioned-by") String partitionedBy,
-      List<String> key,
-      List<ColumnSpec> columns) {}
-
-  record ColumnSpec(String name, String type, boolean nullable, String unit, String description) {}
+  private static final Set<String> UNITS =
+      Set.of("", "bytes", "seconds", "count", "ratio", "share 0..1", "score 0..1", "percent", "timestamp UTC");
 
   /** The columns as the contract compares them: name, Spark simpleString type, nullability. */
   record Column(String name, String type, boolean nullable) {}
 
-  static Path fileOf(Table table) {
-    return SCHEMAS.resolve(table.path().replace('/', '.') + ".yaml");
-  }
-
-  static SchemaFile read(Table table) throws IOException {
-    Path file = fileOf(table);
-    assertThat(file).as("contract file of table %s", table.path()).isRegularFile();
-    return YAML.readValue(file.toFile(), SchemaFile.class);
+  static SchemaFile read(Table table) {
+    assertThat(SchemaFile.fileOf(SCHEMAS, table)).as("contract file of table %s", table.path()).isRegularFile();
+    return SchemaFile.read(SCHEMAS, table);
   }
 
   @ParameterizedTest
   @EnumSource(Table.class)
-  void contractListsTheDeclaredColumnsInOrder(Table table) throws IOException {
+  void contractListsTheDeclaredColumnsInOrder(Table table) {
     SchemaFile contract = read(table);
     StructType declared = table.schemaWithPartition();
 
@@ -65,24 +44,30 @@ class SchemaContractTest {
         .toList();
 
     assertThat(contract.table()).isEqualTo(table.path());
-    assertThat(actual).as("columns of %s", fileOf(table)).containsExactlyElementsOf(expected);
+    assertThat(actual).as("columns of %s", SchemaFile.fileOf(SCHEMAS, table)).containsExactlyElementsOf(expected);
   }
 
   @ParameterizedTest
   @EnumSource(Table.class)
-  void everyColumnIsDescribedWithAKnownUnit(Table table) throws IOException {
+  void everyColumnIsDescribedWithAKnownUnit(Table table) {
     SchemaFile contract = read(table);
 
     assertThat(contract.description()).as("description of %s", table.path()).isNotBlank();
-    for (ColumnSpec column : contract.columns()) {
+    for (SchemaFile.Column column : contract.columns()) {
       assertThat(column.description()).as("description of %s.%s", table.path(), column.name()).isNotBlank();
       assertThat(column.unit()).as("unit of %s.%s", table.path(), column.name()).isIn(UNITS);
+      if (column.type().equals("timestamp")) {
+        assertThat(column.unit()).as("unit of timestamp %s.%s", table.path(), column.name()).isEqualTo("timestamp UTC");
+      }
+      if (column.type().equals("double") || column.name().endsWith("_bytes")) {
+        assertThat(column.unit()).as("unit of %s.%s", table.path(), column.name()).isNotEmpty();
+      }
     }
   }
 
   @ParameterizedTest
   @EnumSource(Table.class)
-  void partitionAndKeyMatchTheStorage(Table table) throws IOException {
+  void partitionAndKeyMatchTheStorage(Table table) {
     SchemaFile contract = read(table);
     List<String> names = Arrays.asList(table.schemaWithPartition().fieldNames());
 
@@ -98,7 +83,7 @@ class SchemaContractTest {
   @Test
   void everyContractFileBelongsToATable() throws IOException {
     Set<String> expected = Arrays.stream(Table.values())
-        .map(t -> fileOf(t).getFileName().toString())
+        .map(t -> SchemaFile.fileOf(SCHEMAS, t).getFileName().toString())
         .collect(Collectors.toSet());
     Set<String> present;
     try (Stream<Path> files = Files.list(SCHEMAS)) {
