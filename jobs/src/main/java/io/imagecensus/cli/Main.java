@@ -125,8 +125,8 @@ public final class Main {
       out.print(REPORT_HELP);
       return OK;
     }
-    CensusConfig config = ConfigLoader.load(Path.of(options.require("--config")));
     Quarter quarter = quarter(options.require("--quarter"));
+    CensusConfig config = ConfigLoader.load(Path.of(options.require("--config")));
     Optional<LocalDate> date = options.value("--snapshot-date").map(Main::date);
     Path directory = Path.of(options.value("--out").orElse("reports"));
     Warehouse warehouse = new Warehouse(SparkSessions.getOrCreate(), config.warehouse());

@@ -14,6 +14,7 @@ public record ReportContent(
     LocalDate snapshotDate,
     double regressionThreshold,
     List<Reduction> reductions,
+    List<Reduction> yearStarts,
     List<QuarterSize> sizes,
     List<FamilyCount> adoption,
     List<Dedup> dedup,
@@ -25,6 +26,7 @@ public record ReportContent(
     Objects.requireNonNull(quarter, "quarter");
     Objects.requireNonNull(snapshotDate, "snapshotDate");
     reductions = List.copyOf(reductions);
+    yearStarts = List.copyOf(yearStarts);
     sizes = List.copyOf(sizes);
     adoption = List.copyOf(adoption);
     dedup = List.copyOf(dedup);
@@ -33,9 +35,14 @@ public record ReportContent(
     regressions = List.copyOf(regressions);
   }
 
-  /** One row of quarterly_size_reduction: a component's image at the quarter's start and end. */
+  /**
+   * One row of quarterly_size_reduction: a component's image at the quarter's start and end.
+   * {@code reductions} holds the report quarter's rows; {@code yearStarts} each component's row
+   * of the earliest quarter of the same year, up to the report's quarter.
+   */
   record Reduction(
       String component,
+      String quarter,
       String method,
       long beforeCompressedBytes,
       long afterCompressedBytes,

@@ -7,7 +7,9 @@ import io.imagecensus.warehouse.Warehouse;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
@@ -36,8 +38,14 @@ public final class ReportData {
           + "; run image-census analyze --snapshot-date " + night + " first, or pick another --snapshot-date");
     }
     String upTo = quarter.toString();
+    Map<String, ReportContent.Reduction> yearStarts = new LinkedHashMap<>();
+    warehouse.readSnapshot(Table.QUARTERLY_SIZE_REDUCTION, night)
+        .filter(col("quarter").geq(new Quarter(quarter.year(), 1).toString()).and(col("quarter").leq(upTo)))
+        .orderBy("component", "quarter").collectAsList()
+        .forEach(r -> yearStarts.putIfAbsent(r.getAs("component"), reduction(r)));
     return new ReportContent(quarter, night, regressionThreshold,
         reductionRows.stream().map(ReportData::reduction).toList(),
+        List.copyOf(yearStarts.values()),
         warehouse.readSnapshot(Table.SIZE_TREND_PERIODS, night)
             .filter(col("period_type").equalTo("quarter").and(col("period").leq(upTo)))
             .orderBy("component", "period").collectAsList().stream()
@@ -72,7 +80,7 @@ public final class ReportData {
   }
 
   private static ReportContent.Reduction reduction(Row r) {
-    return new ReportContent.Reduction(r.getAs("component"), r.getAs("method"), r.getAs("before_compressed_bytes"),
+    return new ReportContent.Reduction(r.getAs("component"), r.getAs("quarter"), r.getAs("method"), r.getAs("before_compressed_bytes"),
         r.getAs("after_compressed_bytes"), r.getAs("before_uncompressed_bytes"), r.getAs("after_uncompressed_bytes"),
         r.getAs("reduction_bytes"), r.getAs("reduction_pct"), r.getAs("before_family"), r.getAs("after_family"),
         r.getAs("base_reduction_bytes"));

@@ -3,6 +3,7 @@ package io.imagecensus.report;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -20,6 +21,9 @@ record ReportView(
     List<ReductionLine> reductions,
     ReductionLine total,
     String methodNote,
+    String yearTitle,
+    List<ReductionLine> year,
+    ReductionLine yearTotal,
     ReportCharts.Chart sizeTrendChart,
     List<RegressionLine> regressions,
     String regressionThreshold,
@@ -38,7 +42,7 @@ record ReportView(
 
   private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMMM yyyy", Locale.ENGLISH);
 
-  record ReductionLine(String component, String before, String after, String reduction, String reductionPct,
+  record ReductionLine(String component, String quarter, String before, String after, String reduction, String reductionPct,
       String beforeCompressed, String afterCompressed, String beforeFamily, String afterFamily,
       String fromBase) {}
 
@@ -57,6 +61,7 @@ record ReportView(
     Quarter quarter = content.quarter();
     List<ReductionLine> reductions = content.reductions().stream().map(ReportView::reductionLine).toList();
     ReductionLine total = reductions.size() > 1 ? reductionLine(total(content.reductions())) : null;
+    List<ReportContent.Reduction> sinceYearStart = sinceYearStart(content);
     return new ReportView(
         "Container image sizes, " + quarter,
         quarter.toString(),
@@ -66,6 +71,9 @@ record ReportView(
         reductions,
         total,
         methodNote(content.reductions()),
+        "Since the start of " + quarter.year(),
+        sinceYearStart.stream().map(ReportView::reductionLine).toList(),
+        sinceYearStart.size() > 1 ? reductionLine(total(sinceYearStart)) : null,
         chart(charts, "size-trend"),
         content.regressions().stream().map(ReportView::regressionLine).toList(),
         SizeFormat.share(content.regressionThreshold()),
@@ -83,7 +91,7 @@ record ReportView(
   }
 
   static ReductionLine reductionLine(ReportContent.Reduction r) {
-    return new ReductionLine(r.component(), SizeFormat.bytes(r.beforeUncompressedBytes()),
+    return new ReductionLine(r.component(), r.quarter(), SizeFormat.bytes(r.beforeUncompressedBytes()),
         SizeFormat.bytes(r.afterUncompressedBytes()), SizeFormat.bytes(r.reductionBytes()),
         SizeFormat.percent(r.reductionPct()), SizeFormat.bytes(r.beforeCompressedBytes()),
         SizeFormat.bytes(r.afterCompressedBytes()), r.beforeFamily(), r.afterFamily(),
@@ -96,10 +104,31 @@ record ReportView(
     Long after = sum(rows.stream().map(ReportContent.Reduction::afterUncompressedBytes).toList());
     Long reduction = before == null || after == null ? null : before - after;
     Double pct = reduction == null || before == 0 ? null : reduction * 100.0 / before;
-    return new ReportContent.Reduction("all components", "",
+    return new ReportContent.Reduction("all components", "", "",
         rows.stream().mapToLong(ReportContent.Reduction::beforeCompressedBytes).sum(),
         rows.stream().mapToLong(ReportContent.Reduction::afterCompressedBytes).sum(), before, after, reduction, pct,
         "", "", sum(rows.stream().map(ReportContent.Reduction::baseReductionBytes).toList()));
+  }
+
+  /**
+   * Per component, the image before its first quarter of the year next to the image after the
+   * report's quarter: the whole year's change, as the team's own table shows it.
+   */
+  static List<ReportContent.Reduction> sinceYearStart(ReportContent content) {
+    List<ReportContent.Reduction> rows = new ArrayList<>();
+    for (ReportContent.Reduction now : content.reductions()) {
+      content.yearStarts().stream().filter(start -> start.component().equals(now.component())).findFirst()
+          .ifPresent(start -> {
+            Long reduction = start.beforeUncompressedBytes() == null || now.afterUncompressedBytes() == null ? null
+                : start.beforeUncompressedBytes() - now.afterUncompressedBytes();
+            Double pct = reduction == null || start.beforeUncompressedBytes() == 0 ? null
+                : reduction * 100.0 / start.beforeUncompressedBytes();
+            rows.add(new ReportContent.Reduction(now.component(), start.quarter(), now.method(),
+                start.beforeCompressedBytes(), now.afterCompressedBytes(), start.beforeUncompressedBytes(),
+                now.afterUncompressedBytes(), reduction, pct, start.beforeFamily(), now.afterFamily(), null));
+          });
+    }
+    return rows;
   }
 
   private static Long sum(List<Long> values) {
@@ -112,12 +141,24 @@ record ReportView(
       return "Uncompressed sizes are not known for every component in " + content.quarter() + ".";
     }
     String components = content.reductions().size() == 1 ? "1 component" : content.reductions().size() + " components";
-    String change = total.reductionBytes() >= 0
-        ? SizeFormat.percent(total.reductionPct()) + " smaller"
-        : SizeFormat.percent(-total.reductionPct()) + " larger";
-    return "In " + content.quarter() + " the images of " + components + " went from "
+    String change = change(total);
+    String quarterText = "In " + content.quarter() + " the images of " + components + " went from "
         + SizeFormat.bytes(total.beforeUncompressedBytes()) + " to " + SizeFormat.bytes(total.afterUncompressedBytes())
         + " uncompressed: " + change + ".";
+    ReportContent.Reduction year = total(sinceYearStart(content));
+    if (content.quarter().number() == 1 || year.reductionBytes() == null) {
+      return quarterText;
+    }
+    return quarterText + " Since the start of " + content.quarter().year() + ": "
+        + SizeFormat.bytes(year.beforeUncompressedBytes()) + " to " + SizeFormat.bytes(year.afterUncompressedBytes())
+        + ", " + change(year) + ".";
+  }
+
+  private static String change(ReportContent.Reduction total) {
+    Double pct = total.reductionPct();
+    return total.reductionBytes() >= 0
+        ? SizeFormat.percent(pct) + " smaller"
+        : SizeFormat.percent(pct == null ? null : -pct) + " larger";
   }
 
   private static String methodNote(List<ReportContent.Reduction> rows) {

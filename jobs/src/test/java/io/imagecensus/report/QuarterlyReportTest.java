@@ -18,14 +18,18 @@ import org.junit.jupiter.api.io.TempDir;
 class QuarterlyReportTest {
   static final Quarter Q4 = new Quarter(2026, 4);
 
-  static final ReportContent.Reduction API_SERVER = new ReportContent.Reduction("api-server", "builds", 500_000,
-      120_000, 1_225_216L, 350_208L, 875_008L, 71.4, "full", "distroless", 600_000L);
-  static final ReportContent.Reduction WORKER = new ReportContent.Reduction("celery-worker", "tags", 480_000,
-      90_000, 1_100_000L, 320_000L, 780_000L, 70.9, "full", "slim", null);
+  static final ReportContent.Reduction API_SERVER = new ReportContent.Reduction("api-server", "2026-Q4", "builds",
+      500_000, 120_000, 1_225_216L, 350_208L, 875_008L, 71.4, "full", "distroless", 600_000L);
+  static final ReportContent.Reduction WORKER = new ReportContent.Reduction("celery-worker", "2026-Q4", "tags",
+      480_000, 90_000, 1_100_000L, 320_000L, 780_000L, 70.9, "full", "slim", null);
+  /** api-server's first quarter of the year with a row; celery-worker's is the report's quarter itself. */
+  static final ReportContent.Reduction API_SERVER_Q2 = new ReportContent.Reduction("api-server", "2026-Q2", "builds",
+      800_000, 700_000, 2_000_000L, 1_900_000L, 100_000L, 5.0, "full", "full", 0L);
 
   static ReportContent content(List<ReportContent.Regression> regressions) {
     return new ReportContent(Q4, LocalDate.of(2026, 12, 4), 0.10,
         List.of(API_SERVER, WORKER),
+        List.of(API_SERVER_Q2, WORKER),
         List.of(new ReportContent.QuarterSize("api-server", "2026-Q3", 1, 200_000, 700_000L, 0),
             new ReportContent.QuarterSize("api-server", "2026-Q4", 2, 120_000, 350_208L, 1),
             new ReportContent.QuarterSize("celery-worker", "2026-Q4", 1, 90_000, 320_000L, 0)),
@@ -77,11 +81,14 @@ class QuarterlyReportTest {
     String markdown = QuarterlyReport.render(content(List.of())).get("image-census-2026-Q4.md");
     assertThat(markdown).startsWith("# Container image sizes, 2026-Q4\n");
     assertThat(markdown).contains("**In 2026-Q4 the images of 2 components went from 2.3 MB to 670.2 kB"
-        + " uncompressed: 71.2 % smaller.**");
+        + " uncompressed: 71.2 % smaller. Since the start of 2026: 3.1 MB to 670.2 kB, 78.4 % smaller.**");
     assertThat(markdown.lines()).contains(
         "| api-server | 1.2 MB | 350.2 kB | 875.0 kB | 71.4 % | 500.0 kB | 120.0 kB | full | distroless | 600.0 kB |",
         "| celery-worker | 1.1 MB | 320.0 kB | 780.0 kB | 70.9 % | 480.0 kB | 90.0 kB | full | slim | n/a |",
         "| **all components** | **2.3 MB** | **670.2 kB** | **1.7 MB** | **71.2 %** | **980.0 kB** | **210.0 kB** | | | **n/a** |",
+        "| api-server | 2026-Q2 | 2.0 MB | 350.2 kB | 1.6 MB | 82.5 % | 800.0 kB | 120.0 kB | full | distroless |",
+        "| celery-worker | 2026-Q4 | 1.1 MB | 320.0 kB | 780.0 kB | 70.9 % | 480.0 kB | 90.0 kB | full | slim |",
+        "| **all components** | | **3.1 MB** | **670.2 kB** | **2.4 MB** | **78.4 %** | **1.3 MB** | **210.0 kB** | | |",
         "| api-server | 2 | 3.0 MB | 2.0 MB | 1.5 MB | 1.5x |",
         "| sha256:abababababab | 31.4 MB | 5 | 3 | yes |",
         "| celery-worker | 1 | 0.0 % | 66.7 % |",
@@ -106,10 +113,10 @@ class QuarterlyReportTest {
 
   @Test
   void htmlIsSelfContainedAndEscaped() {
-    ReportContent.Reduction hostile = new ReportContent.Reduction("<script>alert(1)</script>", "builds", 1, 1,
-        2_000L, 1_000L, 1_000L, 50.0, "full", "slim", null);
+    ReportContent.Reduction hostile = new ReportContent.Reduction("<script>alert(1)</script>", "2026-Q4", "builds", 1,
+        1, 2_000L, 1_000L, 1_000L, 50.0, "full", "slim", null);
     ReportContent content = content(List.of());
-    ReportContent withHostile = new ReportContent(Q4, content.snapshotDate(), 0.10, List.of(hostile),
+    ReportContent withHostile = new ReportContent(Q4, content.snapshotDate(), 0.10, List.of(hostile), List.of(hostile),
         content.sizes(), content.adoption(), content.dedup(), content.sharedLayers(), content.posture(), List.of());
     Map<String, String> files = QuarterlyReport.render(withHostile);
     String html = files.get("image-census-2026-Q4.html");

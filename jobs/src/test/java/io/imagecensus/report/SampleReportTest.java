@@ -70,9 +70,31 @@ class SampleReportTest {
     assertThat(markdown.lines()).contains(
         "| api-server | 419.8 kB | 350.2 kB | 69.6 kB | 16.6 % | 149.0 kB | 127.3 kB | slim | distroless | 64.5 kB |",
         "| celery-worker | 407.6 kB | 337.9 kB | 69.6 kB | 17.1 % | 144.3 kB | 122.6 kB | slim | distroless | 64.5 kB |",
-        "**In 2026-Q4 the images of 2 components went from 827.4 kB to 688.1 kB uncompressed: 16.8 % smaller.**",
+        "**In 2026-Q4 the images of 2 components went from 827.4 kB to 688.1 kB uncompressed: 16.8 % smaller."
+            + " Since the start of 2026: 2.4 MB to 688.1 kB, 70.7 % smaller.**",
         "No build of 2026-Q4 grew by more than 10.0 % over the build before it.");
     assertThat(content.regressions()).isEmpty();
+  }
+
+  @Test
+  void sinceTheStartOfTheYearIsTheTeamsTable() {
+    // From the January build on the full Python base to the October build on distroless.
+    List<ReportContent.Reduction> year = ReportView.sinceYearStart(content);
+    assertThat(year).hasSize(2);
+    for (ReportContent.Reduction row : year) {
+      EstateImage january = truth.image("erp/" + row.component(), "2026.01.0");
+      EstateImage october = truth.image("erp/" + row.component(), "2026.10.0");
+      long reduction = january.uncompressedBytes() - october.uncompressedBytes();
+      assertThat(row).isEqualTo(new ReportContent.Reduction(row.component(), "2026-Q1", "builds",
+          january.compressedBytes(), october.compressedBytes(), january.uncompressedBytes(),
+          october.uncompressedBytes(), reduction, reduction * 100.0 / january.uncompressedBytes(), "full",
+          "distroless", null));
+    }
+    // api-server: 1,225,216 -> 350,208 bytes.
+    assertThat(truth.image("erp/api-server", "2026.01.0").uncompressedBytes()).isEqualTo(1_225_216L);
+    assertThat(truth.image("erp/api-server", "2026.10.0").uncompressedBytes()).isEqualTo(350_208L);
+    assertThat(read("image-census-2026-Q4.md").lines()).anyMatch(line -> line.startsWith(
+        "| api-server | 2026-Q1 | 1.2 MB | 350.2 kB | 875.0 kB | 71.4 % | "));
   }
 
   private ReportContent.Reduction expected(String component, long baseReduction) {
@@ -81,7 +103,7 @@ class SampleReportTest {
     long reduction = before.uncompressedBytes() - after.uncompressedBytes();
     double pct = BigDecimal.valueOf(reduction * 100).divide(BigDecimal.valueOf(before.uncompressedBytes()), 1,
         RoundingMode.HALF_UP).doubleValue();
-    return new ReportContent.Reduction(component, "builds", before.compressedBytes(), after.compressedBytes(),
+    return new ReportContent.Reduction(component, "2026-Q4", "builds", before.compressedBytes(), after.compressedBytes(),
         before.uncompressedBytes(), after.uncompressedBytes(), reduction, pct, "slim", "distroless", baseReduction);
   }
 
@@ -149,6 +171,10 @@ class SampleReportTest {
         .hasMessage("the warehouse " + warehouse.root() + " has no quarterly_size_reduction rows for 2027-Q1"
             + " (it has 2026-Q1 to 2026-Q4); run image-census analyze (or run) for a snapshot date in or after"
             + " that quarter first");
+    assertThatThrownBy(() -> ReportData.load(warehouse, Q4, Optional.of(SampleWarehouse.NIGHT.minusDays(1)), 0.10))
+        .hasMessage("the warehouse " + warehouse.root() + " has no quarterly_size_reduction rows for 2026-Q4"
+            + " in snapshot 2026-12-03 (it has 2026-Q1 to 2026-Q4); run image-census analyze --snapshot-date"
+            + " 2026-12-03 first, or pick another --snapshot-date");
   }
 
   @Test
