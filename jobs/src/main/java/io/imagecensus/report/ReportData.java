@@ -80,10 +80,10 @@ public final class ReportData {
   }
 
   private static ReportContent.Reduction reduction(Row r) {
-    return new ReportContent.Reduction(r.getAs("component"), r.getAs("quarter"), r.getAs("method"), r.getAs("before_compressed_bytes"),
-        r.getAs("after_compressed_bytes"), r.getAs("before_uncompressed_bytes"), r.getAs("after_uncompressed_bytes"),
-        r.getAs("reduction_bytes"), r.getAs("reduction_pct"), r.getAs("before_family"), r.getAs("after_family"),
-        r.getAs("base_reduction_bytes"));
+    return new ReportContent.Reduction(r.getAs("component"), r.getAs("quarter"), r.getAs("method"),
+        r.getAs("before_compressed_bytes"), r.getAs("after_compressed_bytes"), r.getAs("before_uncompressed_bytes"),
+        r.getAs("after_uncompressed_bytes"), r.getAs("reduction_bytes"), r.getAs("reduction_pct"),
+        r.getAs("before_family"), r.getAs("after_family"), r.getAs("base_reduction_bytes"));
   }
 
   /** The regressions among the builds created in the quarter, of components only. */

@@ -35,15 +35,15 @@ record ReportView(
     List<PostureLine> posture,
     String unitsNote) {
 
+  private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMMM yyyy", Locale.ENGLISH);
+
   /** Whether any build of the quarter grew past the threshold; the templates print a table then. */
   boolean hasRegressions() {
     return !regressions.isEmpty();
   }
 
-  private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMMM yyyy", Locale.ENGLISH);
-
-  record ReductionLine(String component, String quarter, String before, String after, String reduction, String reductionPct,
-      String beforeCompressed, String afterCompressed, String beforeFamily, String afterFamily,
+  record ReductionLine(String component, String quarter, String before, String after, String reduction,
+      String reductionPct, String beforeCompressed, String afterCompressed, String beforeFamily, String afterFamily,
       String fromBase) {}
 
   record RegressionLine(String component, String image, String platform, String created, String size,
