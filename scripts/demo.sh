@@ -48,3 +48,8 @@ for table in warehouse/*/; do
   printf '  %-22s %s\n' "$name" "$(find "$table" -name '*.parquet' | sort | tail -n 1)"
 done
 echo "Query them with DuckDB, e.g.: SELECT component, count(*) FROM read_parquet('warehouse/images/*/*.parquet', hive_partitioning=true) GROUP BY 1"
+
+# The sample estate's builds span 2026; its last quarter holds the move to distroless.
+echo "== image-census report --quarter 2026-Q4"
+scripts/image-census report --config "$state/image-census.yaml" --quarter 2026-Q4 --out "$root/reports"
+echo "Quarterly report: $root/reports/image-census-2026-Q4.html (Markdown twin: $root/reports/image-census-2026-Q4.md)"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that the demo and the tests use, if any is missing.
 set -euo pipefail
-packages=(docker-registry skopeo apache2-utils openssl curl)
-commands=(docker-registry skopeo htpasswd openssl curl)
+packages=(docker-registry skopeo apache2-utils openssl curl chromium)
+commands=(docker-registry skopeo htpasswd openssl curl chromium)
 missing=()
 for i in "${!commands[@]}"; do
   command -v "${commands[$i]}" >/dev/null 2>&1 || missing+=("${packages[$i]}")

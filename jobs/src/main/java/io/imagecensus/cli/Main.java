@@ -7,6 +7,11 @@ import io.imagecensus.config.ConfigLoader;
 import io.imagecensus.job.CensusRun;
 import io.imagecensus.job.RunSummary;
 import io.imagecensus.job.SparkSessions;
+import io.imagecensus.report.Quarter;
+import io.imagecensus.report.QuarterlyReport;
+import io.imagecensus.report.ReportContent;
+import io.imagecensus.report.ReportData;
+import io.imagecensus.warehouse.Warehouse;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -15,6 +20,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 
 /** The command line: {@code image-census COMMAND [options]}; argument parsing and exit codes only. */
@@ -33,6 +39,7 @@ public final class Main {
         analyze  compute the analytics tables of a snapshot that was crawled before
         compare  compare two images on a registry layer by layer and fail when the second
                  grew past a limit (a size gate for CI; no Spark)
+        report   write the quarterly report (HTML and Markdown) from the analytics tables
       Run 'image-census COMMAND --help' for a command's options.
 
       Exit codes: 0 success, 1 the run failed, 2 bad arguments or configuration,
@@ -49,6 +56,20 @@ public final class Main {
         --help                   show this help
       Credentials come from the environment variables the configuration names, or from the
       Docker config; never from the command line.
+      """;
+
+  private static final String REPORT_HELP = """
+      usage: image-census report --config FILE --quarter YYYY-QN [--snapshot-date YYYY-MM-DD] [--out DIR]
+
+      Write the quarterly report from the analytics tables: DIR/image-census-YYYY-QN.html (one
+      self-contained file, charts inline) and DIR/image-census-YYYY-QN.md (its Markdown twin, with
+      its charts as SVG files next to it).
+        --config FILE            the YAML configuration (conf/image-census.yaml)
+        --quarter YYYY-QN        the quarter, e.g. 2026-Q4
+        --snapshot-date DATE     the analytics snapshot to read (default: the latest one that has
+                                 the quarter)
+        --out DIR                where to write the files (default: reports)
+        --help                   show this help
       """;
 
   private Main() {}
@@ -71,6 +92,7 @@ public final class Main {
         case "crawl" -> snapshot(command, "Crawl the registries into the warehouse.", rest, out, environment);
         case "analyze" -> snapshot(command, "Compute the analytics of a crawled snapshot (no registry requests).", rest, out, environment);
         case "compare" -> CompareCommand.run(rest, out, err, environment);
+        case "report" -> report(rest, out);
         default -> throw new UsageException("unknown command '" + command + "'; run image-census --help");
       };
     } catch (UsageException | ConfigException e) {
@@ -100,6 +122,32 @@ public final class Main {
     };
     out.println(summary.line());
     return OK;
+  }
+
+  private static int report(List<String> args, PrintStream out) {
+    Options options = Options.parse(args, List.of("--config", "--quarter", "--snapshot-date", "--out"));
+    if (options.help()) {
+      out.print(REPORT_HELP);
+      return OK;
+    }
+    Quarter quarter = quarter(options.require("--quarter"));
+    CensusConfig config = ConfigLoader.load(Path.of(options.require("--config")));
+    Optional<LocalDate> date = options.value("--snapshot-date").map(Main::date);
+    Path directory = Path.of(options.value("--out").orElse("reports"));
+    Warehouse warehouse = new Warehouse(SparkSessions.getOrCreate(), config.warehouse());
+    ReportContent content = ReportData.load(warehouse, quarter, date, config.analytics().regressionThreshold());
+    for (Path file : QuarterlyReport.write(content, directory)) {
+      out.println("wrote " + file);
+    }
+    return OK;
+  }
+
+  private static Quarter quarter(String text) {
+    try {
+      return Quarter.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--quarter " + e.getMessage());
+    }
   }
 
   private static LocalDate date(String text) {
