@@ -8,7 +8,7 @@
 # Options:
 #   --rows N       image-layer rows of the synthetic warehouse (default 1000000, ~125,000 images)
 #   --scale K      also run with K x N rows (default 10; 1 to skip the scaling run)
-#   --runs N       measured runs per engine after one warm-up run; the median is reported (default 3)
+#   --runs N       measured rounds after one warm-up round; medians are reported (default 3)
 #   --heap SIZE    JVM heap (default 8g); DuckDB gets its own 8 GB memory limit outside the heap
 #   --workdir DIR  keep the generated warehouses here and reuse them on the next run
 #                  (default: a new /tmp dir, deleted at the end unless --keep)
@@ -20,12 +20,16 @@
 #      classpath (mvn dependency:build-classpath);
 #   2. generates the synthetic warehouse with Spark (SyntheticWarehouse: deterministic, one night,
 #      images / image_layers / tags / catalogue, 4 Parquet files per table);
-#   3. times, in one local[*] Spark session (the job's SparkSessions settings), LayerDedup's
-#      layer_sharing and dedup_summary (both scopes) written to the noop sink, and DuckDB computing
-#      the same two tables with SQL (CREATE TEMP TABLE ... AS) over the same files; each engine
-#      warms up once and is then timed --runs times;
+#   3. times, in one local[*] Spark session (the job's SparkSessions settings), LayerDedup as the
+#      analytics stage runs it: the layer usage computed once and kept in memory, layer_sharing and
+#      dedup_summary (both scopes) computed from it and written to the noop sink; and DuckDB
+#      computing the same two tables with SQL (CREATE TEMP TABLE ... AS) over the same files.
+#      Neither side writes files. The engines take turns: one warm-up round, then --runs rounds,
+#      each printing both times, their ratio and the load average;
 #   4. checks once that both engines produced exactly the same rows;
-#   5. prints, per size: Spark seconds, DuckDB seconds, the ratio; and the scaling factor.
+#   5. prints, per size: Spark and DuckDB median seconds, their ratio, the min and median of the
+#      rounds' ratios; and the scaling factor. component_overlap and tag_costs are timed apart
+#      (Spark only, not in the ratio).
 # Targets (issue): ratio <= 5 at N rows; Spark time at K x N rows <= 1.1 x K x Spark time at N.
 set -euo pipefail
 

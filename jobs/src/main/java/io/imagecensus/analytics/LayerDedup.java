@@ -23,6 +23,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -31,18 +32,22 @@ import org.apache.spark.sql.types.StructType;
  * Layer deduplication: which layers images share, and how many bytes the registry stores once
  * for many images, per registry, component and repository.
  *
- * <p>Every table but component_overlap has a {@code scope}: {@value #TAGGED} is tonight's images,
- * {@value #STORED} every image of every snapshot. An image is one distinct image digest: a
- * multi-platform index counts one image per platform, and the same digest in two repositories is
- * one image of the registry but one image of each repository.
+ * <p>layer_sharing and dedup_summary have a {@code scope}: {@value #TAGGED} is tonight's images,
+ * {@value #STORED} every image of every snapshot (each registry, repository and image digest
+ * once). An image is one distinct image digest: a multi-platform index counts one image per
+ * platform, and the same digest in two repositories is one image of the registry but one image of
+ * each repository. component_overlap covers tonight's images only.
  *
- * <p>How it stays fast: digests are 71-byte strings, and a night has millions of layer rows. The
- * aggregations run on the 64-bit {@code xxhash64} of each digest and name instead, about a ninth
- * of the bytes to hash, shuffle and compare; strings are only grouped on (never aggregated with
- * min or max, which would force Spark to sort) and are joined back to the small results at the
- * end. Layer uses are shuffled once, by layer, and every per-layer count is then computed where
- * the rows already are. Two different digests sharing a hash would be counted as one layer or
- * image: for a million distinct digests that chance is about n^2 / 2^65, 3e-8 per night.
+ * <p>Every table is computed from {@link #layerUsage}: one row per scope, layer and repository,
+ * a small fraction of the image_layers rows. Writing several tables, persist or checkpoint it once
+ * and pass it to each; the one-argument methods compute it themselves.
+ *
+ * <p>How it stays fast: digests are 71-byte strings and a night has millions of layer rows. The
+ * heavy steps run on the 64-bit {@code xxhash64} of each digest and name instead, about a ninth of
+ * the bytes to hash, shuffle and compare; strings are only grouped on (never aggregated with min or
+ * max, which would force Spark to sort) and are joined back to the small results at the end. Two
+ * different digests sharing a hash would be counted as one layer or image: for a million distinct
+ * digests that chance is about n^2 / 2^65, 3e-8 per night.
  */
 public final class LayerDedup {
   /** Scope of tonight's images. */
@@ -58,13 +63,52 @@ public final class LayerDedup {
   private LayerDedup() {}
 
   /**
+   * One row per scope, layer and repository whose images of the scope use the layer, numbers only:
+   * scope_id (0 tagged, 1 stored), layer_id, repository_key, registry_key, component_key,
+   * has_component; first_of_component and first_of_registry (this is the first repository of its
+   * component, of its registry, using the layer); repositories, components and registries using
+   * the layer; images (distinct images counted at their first repository, so that a layer's images
+   * add up over its repositories), in_catalogue, compressed_bytes, uncompressed_bytes, diff_key
+   * (the same for every row of a layer).
+   */
+  public static Dataset<Row> layerUsage(AnalyticsInputs inputs) {
+    Dataset<Row> catalogueImages = inputs.catalogue().select(id(col("image_digest")).as("image_id")).distinct();
+    return layerUsage(tagged(inputs), catalogueImages).unionByName(layerUsage(stored(inputs), catalogueImages));
+  }
+
+  /**
    * One {@code layer_sharing} row per scope and layer digest: its sizes, how many images,
    * repositories and components use it, and whether a base-catalogue image has it.
    */
   public static Dataset<Row> layerSharing(AnalyticsInputs inputs) {
-    Dataset<Row> catalogueImages = inputs.catalogue().select(id(col("image_digest")).as("image_id")).distinct();
-    return layerSharing(tagged(inputs), catalogueImages)
-        .unionByName(layerSharing(stored(inputs), catalogueImages));
+    return layerSharing(inputs, layerUsage(inputs));
+  }
+
+  /** {@link #layerSharing(AnalyticsInputs)} from an already computed {@link #layerUsage}. */
+  public static Dataset<Row> layerSharing(AnalyticsInputs inputs, Dataset<Row> layerUsage) {
+    Dataset<Row> perLayer = layerUsage.groupBy(col("scope_id"), col("layer_id"))
+        .agg(count(lit(1)).as("repositories"),
+            sum(when(col("first_of_component").and(col("has_component")), lit(1L)).otherwise(lit(0L))).as("components"),
+            sum(col("images")).as("images"), max(col("in_catalogue")).as("in_base_catalogue"),
+            max(col("compressed_bytes")).as("compressed_bytes"), max(col("uncompressed_bytes")).as("uncompressed_bytes"),
+            min(col("diff_key")).as("diff_key"));
+    // The strings: one row per layer digest and diff_id seen with it. A digest always has the same
+    // content, but an image whose config could not be read has no diff_id for it: the row whose
+    // diff_id hashes to the layer's diff_key (the smallest hash of a known diff_id) is kept, or
+    // else the null one.
+    Dataset<Row> texts = texts(tagged(inputs)).unionByName(texts(stored(inputs)));
+    Dataset<Row> joined = perLayer.join(texts, col("scope_id").equalTo(col("text_scope_id"))
+            .and(col("layer_id").equalTo(col("text_layer_id")))
+            .and(col("diff_key").eqNullSafe(col("text_diff_key"))))
+        .withColumn("scope", scopeName(col("scope_id")));
+    return conform(joined, Table.LAYER_SHARING.schema());
+  }
+
+  private static Dataset<Row> texts(Scope scope) {
+    return scope.layers()
+        .groupBy(col("layer_digest"), col("diff_id")).agg(count(lit(1)).as("rows"))
+        .select(lit(scope.id()).as("text_scope_id"), id(col("layer_digest")).as("text_layer_id"), col("layer_digest"),
+            col("diff_id"), when(col("diff_id").isNotNull(), id(col("diff_id"))).as("text_diff_key"));
   }
 
   /**
@@ -72,7 +116,59 @@ public final class LayerDedup {
    * images, logical and unique bytes, exclusive and shared bytes, bytes stored twice by recompression.
    */
   public static Dataset<Row> dedupSummary(AnalyticsInputs inputs) {
-    return dedupSummary(tagged(inputs)).unionByName(dedupSummary(stored(inputs)));
+    return dedupSummary(inputs, layerUsage(inputs));
+  }
+
+  /** {@link #dedupSummary(AnalyticsInputs)} from an already computed {@link #layerUsage}. */
+  public static Dataset<Row> dedupSummary(AnalyticsInputs inputs, Dataset<Row> layerUsage) {
+    Column contributions = array(
+        struct(lit(levelNumber("registry")).as("level"), col("registry_key").as("entity_key"),
+            col("first_of_registry").as("counts"), col("registries").equalTo(1).as("exclusive")),
+        struct(lit(levelNumber("component")).as("level"), col("component_key").as("entity_key"),
+            col("first_of_component").as("counts"), col("components").equalTo(1).as("exclusive")),
+        struct(lit(levelNumber("repository")).as("level"), col("repository_key").as("entity_key"),
+            lit(true).as("counts"), col("repositories").equalTo(1).as("exclusive")));
+    // One row per scope, level, entity and distinct layer it uses; a layer is exclusive to an
+    // entity when no other entity of the level uses it.
+    Dataset<Row> entityLayers = layerUsage
+        .select(col("scope_id"), col("layer_id"), col("diff_key"), col("compressed_bytes").as("bytes"),
+            explode(contributions).as("c"))
+        .filter(col("c.counts"))
+        .select(col("scope_id"), col("c.level").as("level"), col("c.entity_key").as("entity_key"), col("layer_id"),
+            col("diff_key"), col("bytes"), col("c.exclusive").as("exclusive"));
+    Dataset<Row> layerSums = entityLayers
+        .groupBy(col("scope_id"), col("level"), col("entity_key"))
+        .agg(count(lit(1)).as("layers"), sum(col("bytes")).as("unique_bytes"),
+            sum(when(col("exclusive"), col("bytes")).otherwise(lit(0L))).as("exclusive_bytes"));
+    // Recompression: the same uncompressed content (diff_id) stored under several layer digests;
+    // all copies but the smallest are stored again. Few diff_ids are, so few rows go further.
+    Dataset<Row> recompressedDiffs = layerUsage.filter(col("diff_key").isNotNull())
+        .groupBy(col("scope_id").as("d_scope_id"), col("diff_key").as("d_diff_key"))
+        .agg(min(col("layer_id")).as("first_layer"), max(col("layer_id")).as("last_layer"))
+        .filter(col("first_layer").notEqual(col("last_layer")));
+    Dataset<Row> recompressed = entityLayers
+        .join(recompressedDiffs, col("scope_id").equalTo(col("d_scope_id")).and(col("diff_key").equalTo(col("d_diff_key"))))
+        .groupBy(col("scope_id"), col("level"), col("entity_key"), col("diff_key"))
+        .agg(sum(col("bytes")).as("bytes"), min(col("bytes")).as("smallest"))
+        .groupBy(col("scope_id"), col("level"), col("entity_key"))
+        .agg(sum(col("bytes").minus(col("smallest"))).as("recompressed_bytes"));
+
+    String[] entity = {"scope_id", "level", "entity_key"};
+    Dataset<Row> joined = entityImages(tagged(inputs)).unionByName(entityImages(stored(inputs)))
+        .join(layerSums, entity, "left")
+        .join(recompressed, entity, "left")
+        .join(broadcast(entityNames(tagged(inputs)).unionByName(entityNames(stored(inputs)))), entity)
+        .select(scopeName(col("scope_id")).as("scope"), levelName(col("level")).as("level"), col("name"),
+            col("images"),
+            coalesce(col("layers"), lit(0L)).as("layers"),
+            col("logical_bytes"),
+            coalesce(col("unique_bytes"), lit(0L)).as("unique_bytes"),
+            coalesce(col("exclusive_bytes"), lit(0L)).as("exclusive_bytes"),
+            coalesce(col("recompressed_bytes"), lit(0L)).as("recompressed_bytes"))
+        .withColumn("dedup_ratio", when(col("unique_bytes").gt(0),
+            col("logical_bytes").cast(DataTypes.DoubleType).divide(col("unique_bytes"))))
+        .withColumn("shared_bytes", col("unique_bytes").minus(col("exclusive_bytes")));
+    return conform(joined, Table.DEDUP_SUMMARY.schema());
   }
 
   /**
@@ -80,10 +176,13 @@ public final class LayerDedup {
    * tonight's images share at least one layer digest; base-catalogue images have no component.
    */
   public static Dataset<Row> componentOverlap(AnalyticsInputs inputs) {
-    Scope scope = tagged(inputs);
-    Dataset<Row> images = scope.imageKeys().filter(col("has_component"))
-        .select(col("image_id"), col("component_key")).distinct();
-    Dataset<Row> layerComponents = usesByLayer(scope, images)
+    return componentOverlap(inputs, layerUsage(inputs));
+  }
+
+  /** {@link #componentOverlap(AnalyticsInputs)} from an already computed {@link #layerUsage}. */
+  public static Dataset<Row> componentOverlap(AnalyticsInputs inputs, Dataset<Row> layerUsage) {
+    Dataset<Row> layerComponents = layerUsage
+        .filter(col("scope_id").equalTo(tagged(inputs).id()).and(col("has_component")))
         .groupBy(col("layer_id"), col("component_key"))
         .agg(max(col("compressed_bytes")).as("bytes"));
     // Both sides of the self-join use the same columns, so Spark computes layerComponents once.
@@ -93,7 +192,7 @@ public final class LayerDedup {
     Dataset<Row> pairs = a.join(b, col("layer_id").equalTo(col("b_layer_id")).and(col("a_key").notEqual(col("b_key"))))
         .groupBy(col("a_key"), col("b_key"))
         .agg(count(lit(1)).as("shared_layers"), sum(greatest(col("a_bytes"), col("b_bytes"))).as("shared_bytes"));
-    Dataset<Row> names = entityNames(scope).filter(col("level").equalTo(levelNumber("component")));
+    Dataset<Row> names = entityNames(tagged(inputs)).filter(col("level").equalTo(levelNumber("component")));
     Dataset<Row> named = pairs
         .join(broadcast(names.select(col("entity_key").as("a_key"), col("name").as("component_a"))), "a_key")
         .join(broadcast(names.select(col("entity_key").as("b_key"), col("name").as("component_b"))), "b_key")
@@ -102,13 +201,13 @@ public final class LayerDedup {
   }
 
   /**
-   * One scope: each image's keys (see {@link #imageKeys}), its images' names (rows of registry,
-   * repository and component) and the image_layers rows of its images.
+   * One scope: each image's keys (see {@link #imageKeys}), its images' rows (for names) and the
+   * image_layers rows of its images.
    */
-  record Scope(String name, Dataset<Row> imageKeys, Dataset<Row> names, Dataset<Row> layers) {}
+  record Scope(int id, Dataset<Row> imageKeys, Dataset<Row> images, Dataset<Row> layers) {}
 
   static Scope tagged(AnalyticsInputs inputs) {
-    return new Scope(TAGGED, imageKeys(inputs.images()), inputs.images(), inputs.imageLayers());
+    return new Scope(0, imageKeys(inputs.images()), inputs.images(), inputs.imageLayers());
   }
 
   /**
@@ -116,18 +215,22 @@ public final class LayerDedup {
    * repository keeps the component it had on the latest night it was crawled.
    */
   static Scope stored(AnalyticsInputs inputs) {
-    Dataset<Row> rows = inputs.allImages();
-    Dataset<Row> latest = imageKeysWithNight(rows)
+    Dataset<Row> latest = imageKeysWithNight(inputs.allImages())
         .groupBy(col("repository_key").as("latest_repository_key"))
         .agg(max_by(col("component_key"), col("night")).as("latest_component_key"),
             max_by(col("has_component"), col("night")).as("latest_has_component"));
-    Dataset<Row> keys = imageKeysWithNight(rows)
+    Dataset<Row> keys = imageKeysWithNight(inputs.allImages())
         .join(broadcast(latest), col("repository_key").equalTo(col("latest_repository_key")))
         .select(col("image_id"), col("registry_key"), col("repository_key"),
             col("latest_component_key").as("component_key"), col("latest_has_component").as("has_component"),
             col("image_bytes"))
         .distinct();
-    return new Scope(STORED, keys, inputs.allImages(), inputs.allImageLayers());
+    return new Scope(1, keys, inputs.allImages(), inputs.allImageLayers());
+  }
+
+  /** The name of a scope_id: {@value #TAGGED} for 0, {@value #STORED} for 1. */
+  private static Column scopeName(Column scopeId) {
+    return when(scopeId.equalTo(0), lit(TAGGED)).otherwise(lit(STORED));
   }
 
   /** The 64-bit id of a digest or name. */
@@ -161,12 +264,80 @@ public final class LayerDedup {
         col("compressed_bytes").as("image_bytes")};
   }
 
-  /** The entity keys of a row with registry_key, component_key and repository_key, one per level. */
-  private static Column levelKeys() {
-    return array(
-        struct(lit(levelNumber("registry")).as("level"), col("registry_key").as("entity_key")),
-        struct(lit(levelNumber("component")).as("level"), col("component_key").as("entity_key")),
-        struct(lit(levelNumber("repository")).as("level"), col("repository_key").as("entity_key")));
+  /** Each use of a layer by an image of the scope, per repository of the image; see {@link #layerUsage}. */
+  static Dataset<Row> layerUsage(Scope scope, Dataset<Row> catalogueImages) {
+    // An image in several repositories is counted at its first repository only (smallest key).
+    Dataset<Row> images = scope.imageKeys().select(col("image_id"), col("repository_key"))
+        .repartition(col("image_id"))
+        .distinct()
+        .withColumn("primary", col("repository_key").equalTo(
+            min(col("repository_key")).over(Window.partitionBy(col("image_id")))))
+        .join(broadcast(catalogueImages.withColumn("in_catalogue", lit(true))), new String[] {"image_id"}, "left")
+        .withColumn("in_catalogue", coalesce(col("in_catalogue"), lit(false)));
+    Dataset<Row> uses = scope.layers().select(
+        id(col("image_digest")).as("use_image_id"),
+        id(col("layer_digest")).as("layer_id"),
+        col("compressed_bytes"),
+        col("uncompressed_bytes"),
+        // xxhash64(null) is the seed, not null.
+        when(col("diff_id").isNotNull(), id(col("diff_id"))).as("diff_key"));
+    Dataset<Row> repositories = scope.imageKeys()
+        .select(col("repository_key").as("r_repository_key"), col("registry_key"), col("component_key"),
+            col("has_component"))
+        .distinct();
+    WindowSpec layer = Window.partitionBy(col("layer_id"));
+    // The layer rows are shuffled once, by layer: every step below groups by layer_id plus other
+    // keys, which Spark then does in place. The images are a few numbers per image and repository,
+    // small enough to send to every task: joined after the shuffle, so that reading and shuffling
+    // the layer rows does not wait for them.
+    return uses.repartition(col("layer_id"))
+        .join(broadcast(images), col("use_image_id").equalTo(col("image_id")))
+        // distinct uses: a layer twice in an image, or an image on several nights, is one use
+        .groupBy(col("layer_id"), col("repository_key"), col("image_id"))
+        .agg(max(col("primary")).as("primary"), max(col("in_catalogue")).as("in_catalogue"),
+            max(col("compressed_bytes")).as("compressed_bytes"), max(col("uncompressed_bytes")).as("uncompressed_bytes"),
+            min(col("diff_key")).as("diff_key"))
+        .groupBy(col("layer_id"), col("repository_key"))
+        .agg(sum(when(col("primary"), lit(1L)).otherwise(lit(0L))).as("images"),
+            max(col("in_catalogue")).as("in_catalogue"), max(col("compressed_bytes")).as("compressed_bytes"),
+            max(col("uncompressed_bytes")).as("uncompressed_bytes"), min(col("diff_key")).as("diff_key"))
+        // a few hundred repositories
+        .join(broadcast(repositories), col("repository_key").equalTo(col("r_repository_key")))
+        // a layer counts once per component and registry: at the first of their repositories using it
+        .withColumn("first_of_component", col("repository_key").equalTo(min(col("repository_key"))
+            .over(Window.partitionBy(col("layer_id"), col("component_key")))))
+        .withColumn("first_of_registry", col("repository_key").equalTo(min(col("repository_key"))
+            .over(Window.partitionBy(col("layer_id"), col("registry_key")))))
+        .select(lit(scope.id()).as("scope_id"), col("layer_id"), col("repository_key"), col("registry_key"),
+            col("component_key"), col("has_component"), col("first_of_component"), col("first_of_registry"),
+            count(lit(1)).over(layer).as("repositories"),
+            sum(when(col("first_of_component"), lit(1L)).otherwise(lit(0L))).over(layer).as("components"),
+            sum(when(col("first_of_registry"), lit(1L)).otherwise(lit(0L))).over(layer).as("registries"),
+            col("images"), col("in_catalogue"), col("compressed_bytes"), col("uncompressed_bytes"),
+            // one diff_key per layer, even where some images' configs could not be read
+            min(col("diff_key")).over(layer).as("diff_key"));
+  }
+
+  /** Per scope, level and entity: distinct images and their summed compressed bytes. */
+  static Dataset<Row> entityImages(Scope scope) {
+    // An image counts once per component and registry: at the first of its repositories in them.
+    Column contributions = array(
+        struct(lit(levelNumber("registry")).as("level"), col("registry_key").as("entity_key"),
+            col("first_of_registry").as("counts")),
+        struct(lit(levelNumber("component")).as("level"), col("component_key").as("entity_key"),
+            col("first_of_component").as("counts")),
+        struct(lit(levelNumber("repository")).as("level"), col("repository_key").as("entity_key"),
+            lit(true).as("counts")));
+    return scope.imageKeys()
+        .repartition(col("image_id"))
+        .withColumn("first_of_component", col("repository_key").equalTo(min(col("repository_key"))
+            .over(Window.partitionBy(col("image_id"), col("component_key")))))
+        .withColumn("first_of_registry", col("repository_key").equalTo(min(col("repository_key"))
+            .over(Window.partitionBy(col("image_id"), col("registry_key")))))
+        .select(col("image_bytes"), explode(contributions).as("c"))
+        .filter(col("c.counts"))
+        .groupBy(lit(scope.id()).as("scope_id"), col("c.level").as("level"), col("c.entity_key").as("entity_key"))
+        .agg(count(lit(1)).as("images"), sum(col("image_bytes")).as("logical_bytes"));
   }
 
   /** Each level's entities of the scope: level (number), entity_key, name. A few hundred rows. */
@@ -178,8 +349,9 @@ public final class LayerDedup {
         struct(lit(levelNumber("component")).as("level"), id(component).as("entity_key"), component.as("name")),
         struct(lit(levelNumber("repository")).as("level"), xxhash64(col("registry"), col("repository")).as("entity_key"),
             concat(col("registry"), lit("/"), col("repository")).as("name")));
-    return scope.names().select(explode(levels).as("e"))
-        .select(col("e.level").as("level"), col("e.entity_key").as("entity_key"), col("e.name").as("name"))
+    return scope.images().select(explode(levels).as("e"))
+        .select(lit(scope.id()).as("scope_id"), col("e.level").as("level"), col("e.entity_key").as("entity_key"),
+            col("e.name").as("name"))
         .distinct();
   }
 
@@ -198,128 +370,6 @@ public final class LayerDedup {
       name = when(number.equalTo(i), lit(LEVELS[i])).otherwise(name);
     }
     return name;
-  }
-
-  /**
-   * Each use of a layer by an image of the scope, joined to {@code images} (one row per image_id
-   * and repository) and shuffled by layer_id; with the layer row's layer_id, compressed_bytes,
-   * uncompressed_bytes and diff_key (the hash of its diff_id, or null).
-   */
-  static Dataset<Row> usesByLayer(Scope scope, Dataset<Row> images) {
-    Dataset<Row> uses = scope.layers().select(
-        id(col("image_digest")).as("use_image_id"),
-        id(col("layer_digest")).as("layer_id"),
-        col("compressed_bytes"),
-        col("uncompressed_bytes"),
-        // xxhash64(null) is the seed, not null.
-        when(col("diff_id").isNotNull(), id(col("diff_id"))).as("diff_key"));
-    // One row per image and repository, a few numbers: small enough to send to every task, so the
-    // layer rows are not shuffled for the join. They are shuffled once, by layer: every later step
-    // groups by layer_id plus other keys, which Spark then does where the rows already are.
-    // Each output must use these rows in ONE chain of steps: two branches that need different
-    // columns would each recompute the scan, the join and the shuffle.
-    return uses.join(broadcast(images), col("use_image_id").equalTo(col("image_id")))
-        .drop("use_image_id")
-        .repartition(col("layer_id"));
-  }
-
-  static Dataset<Row> layerSharing(Scope scope, Dataset<Row> catalogueImages) {
-    // An image in several repositories is counted at its first repository only (smallest key),
-    // so the distinct images of a layer add up along the chain below without a distinct count.
-    Dataset<Row> images = scope.imageKeys()
-        .select(col("image_id"), col("repository_key"), col("component_key"), col("has_component"))
-        .withColumn("primary", col("repository_key").equalTo(
-            min(col("repository_key")).over(Window.partitionBy(col("image_id")))))
-        .join(broadcast(catalogueImages.withColumn("in_catalogue", lit(true))), new String[] {"image_id"}, "left")
-        .withColumn("in_catalogue", coalesce(col("in_catalogue"), lit(false)));
-    Dataset<Row> perLayer = usesByLayer(scope, images)
-        // distinct uses: a layer twice in an image, or an image on several nights, is one use
-        .groupBy(col("layer_id"), col("repository_key"), col("image_id"))
-        .agg(max(col("component_key")).as("component_key"), max(col("has_component")).as("has_component"),
-            max(col("primary")).as("primary"), max(col("in_catalogue")).as("in_catalogue"),
-            max(col("compressed_bytes")).as("compressed_bytes"), max(col("uncompressed_bytes")).as("uncompressed_bytes"),
-            min(col("diff_key")).as("diff_key"))
-        .groupBy(col("layer_id"), col("repository_key"))
-        .agg(max(col("component_key")).as("component_key"), max(col("has_component")).as("has_component"),
-            sum(when(col("primary"), lit(1L)).otherwise(lit(0L))).as("images"),
-            max(col("in_catalogue")).as("in_catalogue"),
-            max(col("compressed_bytes")).as("compressed_bytes"), max(col("uncompressed_bytes")).as("uncompressed_bytes"),
-            min(col("diff_key")).as("diff_key"))
-        // a repository belongs to one component, so repositories add up per component
-        .groupBy(col("layer_id"), col("component_key"))
-        .agg(max(col("has_component")).as("has_component"), count(lit(1)).as("repositories"),
-            sum(col("images")).as("images"), max(col("in_catalogue")).as("in_catalogue"),
-            max(col("compressed_bytes")).as("compressed_bytes"), max(col("uncompressed_bytes")).as("uncompressed_bytes"),
-            min(col("diff_key")).as("diff_key"))
-        .groupBy(col("layer_id"))
-        .agg(sum(when(col("has_component"), lit(1L)).otherwise(lit(0L))).as("components"),
-            sum(col("repositories")).as("repositories"), sum(col("images")).as("images"),
-            max(col("in_catalogue")).as("in_base_catalogue"),
-            max(col("compressed_bytes")).as("compressed_bytes"), max(col("uncompressed_bytes")).as("uncompressed_bytes"),
-            min(col("diff_key")).as("diff_key"));
-    // The strings: one row per layer digest and diff_id seen with it. A digest always has the same
-    // content, but an image whose config could not be read has no diff_id for it; the row whose
-    // diff_id hashes to the layer's diff_key (the smallest hash of a known diff_id), or else the
-    // null one, is kept.
-    Dataset<Row> texts = scope.layers().groupBy(col("layer_digest"), col("diff_id")).agg(count(lit(1)).as("rows"))
-        .select(id(col("layer_digest")).as("text_layer_id"), col("layer_digest"), col("diff_id"),
-            when(col("diff_id").isNotNull(), id(col("diff_id"))).as("text_diff_key"));
-    // Joined on layer_id alone, the key perLayer is already grouped by, so only the texts move.
-    // (Written with <=>, the diff condition would become a second join key and move perLayer too.)
-    Column sameDiff = col("diff_key").equalTo(col("text_diff_key"))
-        .or(col("diff_key").isNull().and(col("text_diff_key").isNull()));
-    Dataset<Row> joined = perLayer.join(texts, col("layer_id").equalTo(col("text_layer_id")).and(sameDiff))
-        .withColumn("scope", lit(scope.name()));
-    return conform(joined, Table.LAYER_SHARING.schema());
-  }
-
-  static Dataset<Row> dedupSummary(Scope scope) {
-    Dataset<Row> images = scope.imageKeys()
-        .select(col("image_id"), col("registry_key"), col("repository_key"), col("component_key"))
-        .distinct();
-    Dataset<Row> layerSums = usesByLayer(scope, images)
-        .groupBy(col("layer_id"), col("repository_key"))
-        .agg(max(col("registry_key")).as("registry_key"), max(col("component_key")).as("component_key"),
-            max(col("compressed_bytes")).as("bytes"), min(col("diff_key")).as("diff_key"))
-        .select(col("layer_id"), col("bytes"), col("diff_key"), explode(levelKeys()).as("e"))
-        // one row per level, entity and distinct layer it uses
-        .groupBy(col("e.level").as("level"), col("e.entity_key").as("entity_key"), col("layer_id"))
-        .agg(max(col("bytes")).as("bytes"), min(col("diff_key")).as("diff_key"))
-        // a layer is exclusive to an entity when no other entity of the level uses it
-        .withColumn("owners", count(lit(1)).over(Window.partitionBy(col("level"), col("layer_id"))))
-        // Recompression: the same uncompressed content (diff_id) stored under several layer
-        // digests; all copies but the smallest are stored again. Layers without a diff_id stand alone.
-        .groupBy(col("level"), col("entity_key"), coalesce(col("diff_key"), col("layer_id")).as("content_key"))
-        .agg(count(lit(1)).as("digests"), sum(col("bytes")).as("bytes"), min(col("bytes")).as("smallest"),
-            sum(when(col("owners").equalTo(1), col("bytes")).otherwise(lit(0L))).as("exclusive_bytes"))
-        .groupBy(col("level"), col("entity_key"))
-        .agg(sum(col("digests")).as("layers"), sum(col("bytes")).as("unique_bytes"),
-            sum(col("exclusive_bytes")).as("exclusive_bytes"),
-            sum(col("bytes").minus(col("smallest"))).as("recompressed_bytes"));
-
-    Dataset<Row> joined = entityImages(scope)
-        .join(layerSums, new String[] {"level", "entity_key"}, "left")
-        .join(broadcast(entityNames(scope)), new String[] {"level", "entity_key"})
-        .select(lit(scope.name()).as("scope"), levelName(col("level")).as("level"), col("name"), col("images"),
-            coalesce(col("layers"), lit(0L)).as("layers"),
-            col("logical_bytes"),
-            coalesce(col("unique_bytes"), lit(0L)).as("unique_bytes"),
-            coalesce(col("exclusive_bytes"), lit(0L)).as("exclusive_bytes"),
-            coalesce(col("recompressed_bytes"), lit(0L)).as("recompressed_bytes"))
-        .withColumn("dedup_ratio", when(col("unique_bytes").gt(0),
-            col("logical_bytes").cast(DataTypes.DoubleType).divide(col("unique_bytes"))))
-        .withColumn("shared_bytes", col("unique_bytes").minus(col("exclusive_bytes")));
-    return conform(joined, Table.DEDUP_SUMMARY.schema());
-  }
-
-  /** Per level and entity: distinct images and their summed compressed bytes. */
-  static Dataset<Row> entityImages(Scope scope) {
-    return scope.imageKeys()
-        .select(col("image_id"), col("image_bytes"), explode(levelKeys()).as("e"))
-        .groupBy(col("e.level").as("level"), col("e.entity_key").as("entity_key"), col("image_id"))
-        .agg(max(col("image_bytes")).as("image_bytes"))
-        .groupBy(col("level"), col("entity_key"))
-        .agg(count(lit(1)).as("images"), sum(col("image_bytes")).as("logical_bytes"));
   }
 
   static Dataset<Row> conform(Dataset<Row> rows, StructType schema) {

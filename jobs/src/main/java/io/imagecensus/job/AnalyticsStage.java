@@ -15,6 +15,7 @@ import io.imagecensus.warehouse.Warehouse;
 import java.time.LocalDate;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * The analytics of one snapshot: reads the crawled tables, runs the pure analytics functions and
@@ -51,9 +52,13 @@ final class AnalyticsStage {
         runId);
     Dataset<Row> posture = Posture.images(images);
 
-    write(Table.LAYER_SHARING, date, LayerDedup.layerSharing(inputs));
-    write(Table.DEDUP_SUMMARY, date, LayerDedup.dedupSummary(inputs));
-    write(Table.COMPONENT_OVERLAP, date, LayerDedup.componentOverlap(inputs));
+    // The three dedup tables derive from one layer usage: a fraction of the image_layers rows,
+    // kept in memory while they are written so the layer rows are read and shuffled once.
+    Dataset<Row> layerUsage = LayerDedup.layerUsage(inputs).persist(StorageLevel.MEMORY_AND_DISK());
+    write(Table.LAYER_SHARING, date, LayerDedup.layerSharing(inputs, layerUsage));
+    write(Table.DEDUP_SUMMARY, date, LayerDedup.dedupSummary(inputs, layerUsage));
+    write(Table.COMPONENT_OVERLAP, date, LayerDedup.componentOverlap(inputs, layerUsage));
+    layerUsage.unpersist();
     write(Table.TAG_COSTS, date, TagCosts.compute(inputs));
     write(Table.IMAGE_BASES, date, bases);
     write(Table.BASE_IMAGE_ADOPTION, date, BaseImageAdoption.compute(images, bases));
