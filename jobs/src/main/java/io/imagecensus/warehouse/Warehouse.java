@@ -28,8 +28,8 @@ import org.apache.spark.sql.types.StructType;
 /**
  * The Parquet tables under one root on any Hadoop file system, as one run sees them. Snapshot
  * tables are staged whole and published together by {@link #commitSnapshot}: each
- * {@code table/snapshot_date=D} folder holds one file, either the previous run's or this run's,
- * never a mix or half a file; {@code _snapshots/D.json} is written after the last table and names
+ * {@code table/snapshot_date=D} folder holds one Parquet file, either the previous run's or this
+ * run's, never a mix or half a file; {@code _snapshots/D.json} is written after the last table and names
  * the run all of D's tables come from (it is absent while a commit is under way). Publishing
  * renames one folder per table, which no Hadoop file system does as one atomic step: a run
  * killed mid-commit leaves some tables old and some new until the next run, which first rolls
