@@ -20,7 +20,7 @@ import org.apache.hadoop.fs.Path;
  * under {@code _staging/RUN/snapshot/}; then a journal {@code _staging/RUN/COMMIT.json} is written
  * by one rename: the commit point. Publishing removes {@code _snapshots/DATE.json}, swaps each
  * table's {@code snapshot_date=DATE} folder for the staged one (old folder renamed aside, staged
- * folder renamed in), and writes {@code _snapshots/DATE.json} last. Several renames are not one
+ * folder renamed in), and writes {@code _snapshots/DATE.json}, a copy of the journal, last. Several renames are not one
  * atomic step on any Hadoop file system, so a run killed after the commit point is rolled forward
  * by the next run before it does anything else, and one killed before it is simply discarded:
  * the tables then hold exactly the previous state.
@@ -31,8 +31,14 @@ final class SnapshotCommit {
   private static final String JOURNAL = "COMMIT.json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** What a run commits: its date and each table's row count, keyed by the table's path. */
-  record Journal(String runId, String snapshotDate, Map<String, Long> tables) {
+  /** One table of a snapshot: the run that wrote it and its row count. */
+  record Entry(String runId, long rows) {}
+
+  /**
+   * What a run commits: its date and every table of that snapshot, keyed by the table's path;
+   * tables it did not write (the crawl tables under {@code analyze}) keep their earlier entry.
+   */
+  record Journal(String runId, String snapshotDate, Map<String, Entry> tables) {
     Journal {
       LocalDate.parse(snapshotDate);
       tables = new LinkedHashMap<>(tables);
@@ -133,13 +139,17 @@ final class SnapshotCommit {
         first = false;
       }
     }
-    Map<String, Object> marker = new LinkedHashMap<>();
-    marker.put("snapshot_date", date.toString());
-    marker.put("run_id", journal.runId());
-    marker.put("tables", journal.tables());
-    writeAtomically(marker(date), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(marker));
+    writeAtomically(marker(date), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(journal));
     fs.delete(new Path(runFolder(journal.runId()), "replaced"), true);
     fs.delete(new Path(runFolder(journal.runId()), JOURNAL), false);
+  }
+
+  /** The tables of the committed snapshot of {@code date} as its marker lists them; empty without a marker. */
+  Map<String, Entry> committedTables(LocalDate date) throws IOException {
+    if (!fs.exists(marker(date))) {
+      return Map.of();
+    }
+    return JSON.readValue(read(marker(date)), Journal.class).tables();
   }
 
   /** The snapshot dates that have a marker, oldest first. */

@@ -29,8 +29,8 @@ import org.apache.spark.sql.types.StructType;
  * The Parquet tables under one root on any Hadoop file system, as one run sees them. Snapshot
  * tables are staged whole and published together by {@link #commitSnapshot}: each
  * {@code table/snapshot_date=D} folder holds one Parquet file, either the previous run's or this
- * run's, never a mix or half a file; {@code _snapshots/D.json} is written after the last table and names
- * the run all of D's tables come from (it is absent while a commit is under way). Publishing
+ * run's, never a mix or half a file; {@code _snapshots/D.json} is written after the last table and names,
+ * for each table of D, the run that wrote it and its row count (it is absent while a commit is under way). Publishing
  * renames one folder per table, which no Hadoop file system does as one atomic step: a run
  * killed mid-commit leaves some tables old and some new until the next run, which first rolls
  * that commit forward ({@link #recover}). Rerunning a date replaces its partitions.
@@ -132,10 +132,10 @@ public final class Warehouse {
       return;
     }
     LocalDate date = staged.values().iterator().next();
-    Map<String, Long> counts = new LinkedHashMap<>();
-    staged.keySet().forEach(table -> counts.put(table.path(), readSnapshot(table, date).count()));
     try {
-      commit.commit(new SnapshotCommit.Journal(runId, date.toString(), counts));
+      Map<String, SnapshotCommit.Entry> tables = new LinkedHashMap<>(commit.committedTables(date));
+      staged.keySet().forEach(table -> tables.put(table.path(), new SnapshotCommit.Entry(runId, readSnapshot(table, date).count())));
+      commit.commit(new SnapshotCommit.Journal(runId, date.toString(), tables));
     } catch (IOException e) {
       throw new UncheckedIOException("Tried to commit the snapshot " + date + " of run " + runId
           + " but failed because: " + e.getMessage() + "; the next run finishes it", e);

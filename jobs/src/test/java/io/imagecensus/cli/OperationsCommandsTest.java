@@ -110,9 +110,10 @@ class OperationsCommandsTest {
           .containsExactly(runId + "|partial", second.get("run_id").asText() + "|succeeded");
     }
     JsonNode marker = new ObjectMapper().readTree(dir.resolve("warehouse/_snapshots/2026-12-04.json").toFile());
-    assertThat(marker.get("run_id").asText()).isEqualTo(second.get("run_id").asText());
-    assertThat(marker.get("tables").get("tags").asLong()).isEqualTo(redisTags);
-    assertThat(marker.get("tables").get("crawl_errors").asLong()).isEqualTo(1);
+    assertThat(marker.get("runId").asText()).isEqualTo(second.get("run_id").asText());
+    assertThat(marker.get("tables").get("tags").get("rows").asLong()).isEqualTo(redisTags);
+    assertThat(marker.get("tables").get("crawl_errors").get("rows").asLong()).isEqualTo(1);
+    assertThat(marker.get("tables").get("crawl_errors").get("runId").asText()).isEqualTo(second.get("run_id").asText());
     assertThat(marker.get("tables").size()).isEqualTo(16);
   }
 

@@ -97,7 +97,7 @@ class KilledRunTest {
       }
       assertThat(statuses).containsExactly(deadRunId + " abandoned", rerun.runId() + " succeeded");
     }
-    assertThat(new ObjectMapper().readTree(killed.resolve("_snapshots/2026-12-05.json").toFile()).get("run_id").asText())
+    assertThat(new ObjectMapper().readTree(killed.resolve("_snapshots/2026-12-05.json").toFile()).get("runId").asText())
         .isEqualTo(rerun.runId());
     assertThat(killed.resolve("_staging")).doesNotExist();
     assertThat(killed.resolve("_lock")).doesNotExist();

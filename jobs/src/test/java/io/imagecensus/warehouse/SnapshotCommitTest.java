@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -57,19 +56,28 @@ class SnapshotCommitTest {
   }
 
   private static SnapshotCommit.Journal journal() {
-    Map<String, Long> tables = new LinkedHashMap<>();
-    tables.put("tags", 2L);
-    tables.put("images", 3L);
+    Map<String, SnapshotCommit.Entry> tables = new LinkedHashMap<>();
+    tables.put("tags", new SnapshotCommit.Entry(RUN, 2));
+    tables.put("images", new SnapshotCommit.Entry(RUN, 3));
     return new SnapshotCommit.Journal(RUN, NIGHT.toString(), tables);
   }
 
+  private static final String JOURNAL = "{\"runId\":\"" + RUN + "\",\"snapshotDate\":\"2026-12-05\",\"tables\":{"
+      + "\"tags\":{\"runId\":\"" + RUN + "\",\"rows\":2},\"images\":{\"runId\":\"" + RUN + "\",\"rows\":3}}}";
+
   private static final String NEW_MARKER = """
       {
-        "snapshot_date" : "2026-12-05",
-        "run_id" : "20261205T020000Z-dead0001",
+        "runId" : "20261205T020000Z-dead0001",
+        "snapshotDate" : "2026-12-05",
         "tables" : {
-          "tags" : 2,
-          "images" : 3
+          "tags" : {
+            "runId" : "20261205T020000Z-dead0001",
+            "rows" : 2
+          },
+          "images" : {
+            "runId" : "20261205T020000Z-dead0001",
+            "rows" : 3
+          }
         }
       }""";
 
@@ -85,6 +93,24 @@ class SnapshotCommitTest {
         "images/snapshot_date=2026-12-05/part-00000.parquet", "new images",
         "tags/snapshot_date=2026-12-05/part-00000.parquet", "new tags"));
     assertThat(commit.pending(RUN)).isFalse();
+  }
+
+  @Test
+  void aCommitOfSomeTablesKeepsTheEntriesOfTheOthers() throws IOException {
+    write("_snapshots/2026-12-05.json", "{\"runId\":\"20261205T010000Z-crawl001\",\"snapshotDate\":\"2026-12-05\","
+        + "\"tables\":{\"tags\":{\"runId\":\"20261205T010000Z-crawl001\",\"rows\":2},"
+        + "\"images\":{\"runId\":\"20261205T010000Z-crawl001\",\"rows\":3}}}");
+    stage("images", "new images");
+    Map<String, SnapshotCommit.Entry> tables = new LinkedHashMap<>(commit.committedTables(NIGHT));
+    tables.put("images", new SnapshotCommit.Entry(RUN, 4));
+
+    commit.commit(new SnapshotCommit.Journal(RUN, NIGHT.toString(), tables));
+
+    assertThat(commit.committedTables(NIGHT)).containsExactly(
+        Map.entry("tags", new SnapshotCommit.Entry("20261205T010000Z-crawl001", 2)),
+        Map.entry("images", new SnapshotCommit.Entry(RUN, 4)));
+    assertThat(files()).containsEntry("tags/snapshot_date=2026-12-05/part-00000.parquet", "old tags")
+        .containsEntry("images/snapshot_date=2026-12-05/part-00000.parquet", "new images");
   }
 
   @Test
@@ -104,7 +130,7 @@ class SnapshotCommitTest {
   @Test
   void aRunKilledBetweenTwoRenamesIsRolledForward() throws IOException {
     // The state after the journal, the first table swapped, and the second table moved aside.
-    write("_staging/" + RUN + "/COMMIT.json", "{\"runId\":\"" + RUN + "\",\"snapshotDate\":\"2026-12-05\",\"tables\":{\"tags\":2,\"images\":3}}");
+    write("_staging/" + RUN + "/COMMIT.json", JOURNAL);
     write("tags/snapshot_date=2026-12-05/part-00000.parquet", "new tags");
     write("_staging/" + RUN + "/replaced/tags/part-00000.parquet", "old tags");
     Files.move(dir.resolve("images/snapshot_date=2026-12-05"), Files.createDirectories(dir.resolve("_staging/" + RUN + "/replaced")).resolve("images"));
@@ -122,7 +148,7 @@ class SnapshotCommitTest {
 
   @Test
   void recoveringTwiceChangesNothingMore() throws IOException {
-    write("_staging/" + RUN + "/COMMIT.json", "{\"runId\":\"" + RUN + "\",\"snapshotDate\":\"2026-12-05\",\"tables\":{\"tags\":2,\"images\":3}}");
+    write("_staging/" + RUN + "/COMMIT.json", JOURNAL);
     stage("tags", "new tags");
     stage("images", "new images");
     commit.recover();
