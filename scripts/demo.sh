@@ -44,7 +44,7 @@ scripts/image-census run --config "$state/image-census.yaml"
 echo "== tables in $root/warehouse"
 for table in warehouse/*/; do
   name=$(basename "$table")
-  [ "$name" = store ] && continue
+  case "$name" in store | _*) continue ;; esac  # content stores; _runs, _snapshots: run records
   printf '  %-22s %s\n' "$name" "$(find "$table" -name '*.parquet' | sort | tail -n 1)"
 done
 echo "Query them with DuckDB, e.g.: SELECT component, count(*) FROM read_parquet('warehouse/images/*/*.parquet', hive_partitioning=true) GROUP BY 1"

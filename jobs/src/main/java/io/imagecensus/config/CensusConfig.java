@@ -11,12 +11,19 @@ public record CensusConfig(
     List<ComponentSettings> components,
     List<BaseImageSettings> baseImages,
     CrawlSettings crawl,
-    AnalyticsSettings analytics) implements Serializable {
+    AnalyticsSettings analytics,
+    RetentionSettings retention) implements Serializable {
 
   public CensusConfig {
     registries = List.copyOf(registries);
     components = List.copyOf(components);
     baseImages = List.copyOf(baseImages);
+  }
+
+  /** A configuration that keeps every snapshot. */
+  public CensusConfig(String warehouse, List<RegistrySettings> registries, List<ComponentSettings> components,
+      List<BaseImageSettings> baseImages, CrawlSettings crawl, AnalyticsSettings analytics) {
+    this(warehouse, registries, components, baseImages, crawl, analytics, RetentionSettings.KEEP_ALL);
   }
 
   /** The registry with this name, if configured. */

@@ -66,7 +66,7 @@ public final class ConfigLoader {
   }
 
   private CensusConfig census(JsonNode root) {
-    allowOnly(root, "", "warehouse", "registries", "components", "base-images", "crawl", "analytics");
+    allowOnly(root, "", "warehouse", "registries", "components", "base-images", "crawl", "analytics", "retention");
     String warehouse = requiredText(root, "", "warehouse");
     List<RegistrySettings> registries = list(root, "", "registries", true, this::registry);
     Set<String> names = new HashSet<>();
@@ -85,7 +85,13 @@ public final class ConfigLoader {
     }
     CrawlSettings crawl = root.has("crawl") ? crawl(root.get("crawl"), "crawl") : CrawlSettings.DEFAULTS;
     AnalyticsSettings analytics = root.has("analytics") ? analytics(root.get("analytics"), "analytics") : AnalyticsSettings.DEFAULTS;
-    return new CensusConfig(warehouse, registries, components, bases, crawl, analytics);
+    RetentionSettings retention = RetentionSettings.KEEP_ALL;
+    if (root.has("retention")) {
+      requireObject(root.get("retention"), "retention");
+      allowOnly(root.get("retention"), "retention", "snapshots");
+      retention = new RetentionSettings(integer(root.get("retention"), "retention", "snapshots", 0, 1, 100_000));
+    }
+    return new CensusConfig(warehouse, registries, components, bases, crawl, analytics, retention);
   }
 
   private RegistrySettings registry(JsonNode node, String path) {
@@ -159,7 +165,8 @@ public final class ConfigLoader {
 
   private CrawlSettings crawl(JsonNode node, String path) {
     requireObject(node, path);
-    allowOnly(node, path, "concurrency", "timeout", "retries", "page-size", "max-index-depth", "layer-size-fallback");
+    allowOnly(node, path, "concurrency", "timeout", "retries", "page-size", "max-index-depth", "layer-size-fallback",
+        "max-error-rate");
     CrawlSettings d = CrawlSettings.DEFAULTS;
     int concurrency = integer(node, path, "concurrency", d.concurrency(), 1, 256);
     Duration timeout = node.has("timeout") ? duration(node, path, "timeout") : d.timeout();
@@ -174,7 +181,8 @@ public final class ConfigLoader {
       }
       fallback = CrawlSettings.LayerSizeFallback.valueOf(fallbackText.toUpperCase(java.util.Locale.ROOT));
     }
-    return new CrawlSettings(concurrency, timeout, retries, pageSize, depth, fallback);
+    double maxErrorRate = node.has("max-error-rate") ? fraction(node, path, "max-error-rate") : d.maxErrorRate();
+    return new CrawlSettings(concurrency, timeout, retries, pageSize, depth, fallback, maxErrorRate);
   }
 
   private AnalyticsSettings analytics(JsonNode node, String path) {
@@ -298,6 +306,19 @@ public final class ConfigLoader {
       throw fail(key(path, field), "must be a whole number from " + min + " to " + max);
     }
     return value.asInt();
+  }
+
+  /** A share written as a number from 0 to 1 (0.05) or as a percentage (5%). */
+  private double fraction(JsonNode node, String path, String field) {
+    JsonNode value = node.get(field);
+    if (value.isNumber() && value.asDouble() >= 0 && value.asDouble() <= 1) {
+      return value.asDouble();
+    }
+    Matcher m = PERCENT.matcher(value.asText().trim());
+    if (value.isTextual() && m.matches() && Double.parseDouble(m.group(1)) <= 100) {
+      return Double.parseDouble(m.group(1)) / 100.0;
+    }
+    throw fail(key(path, field), "'" + value.asText() + "' is not a share; write a number from 0 to 1 such as 0.05, or 5%");
   }
 
   private Duration duration(JsonNode node, String path, String field) {

@@ -7,12 +7,18 @@ import java.time.Duration;
  * How hard the crawl may push a registry: parallel requests per registry and JVM, the timeout of
  * one request, retries of temporary failures, the page size asked of {@code _catalog} and
  * {@code tags/list}, how deep nested indexes are followed, and what to do with a layer whose
- * gzip trailer cannot be trusted.
+ * gzip trailer cannot be trusted, and the share of crawl errors above which a run is only partial.
  */
 public record CrawlSettings(
     int concurrency, Duration timeout, int retries, int pageSize, int maxIndexDepth,
-    LayerSizeFallback layerSizeFallback)
+    LayerSizeFallback layerSizeFallback, double maxErrorRate)
     implements Serializable {
+
+  /** Settings with the default {@code max-error-rate} of 0: any crawl error makes the run partial. */
+  public CrawlSettings(int concurrency, Duration timeout, int retries, int pageSize, int maxIndexDepth,
+      LayerSizeFallback layerSizeFallback) {
+    this(concurrency, timeout, retries, pageSize, maxIndexDepth, layerSizeFallback, 0.0);
+  }
 
   /** What to do when one ranged request cannot tell a layer's uncompressed size for sure. */
   public enum LayerSizeFallback {

@@ -16,6 +16,7 @@ import java.time.LocalDate;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.sql.functions;
 
 /**
  * The analytics of one snapshot: reads the crawled tables, runs the pure analytics functions and
@@ -43,8 +44,11 @@ final class AnalyticsStage {
 
     Dataset<Row> bases = warehouse.checkpoint("image_bases", BaseImageMatcher.match(images, imageLayers, catalogue), runId);
     // Trends and the quarterly table look at every build ever seen, not only those tagged tonight;
-    // older builds keep the base decided on the nights they were crawled.
-    Dataset<Row> everyBase = warehouse.read(Table.IMAGE_BASES).drop(Table.SNAPSHOT_DATE).unionByName(bases);
+    // older builds keep the base decided on the nights they were crawled. A rerun of the date
+    // ignores what an earlier run decided for it, so it computes what a first run would.
+    Dataset<Row> everyBase = warehouse.read(Table.IMAGE_BASES)
+        .filter(functions.col(Table.SNAPSHOT_DATE).notEqual(functions.lit(java.sql.Date.valueOf(date))))
+        .drop(Table.SNAPSHOT_DATE).unionByName(bases);
     Dataset<Row> builds = warehouse.checkpoint("size_trends",
         SizeTrends.builds(inputs.allImages().drop(Table.SNAPSHOT_DATE).unionByName(images),
             inputs.allImageLayers().drop(Table.SNAPSHOT_DATE).unionByName(imageLayers), everyBase,

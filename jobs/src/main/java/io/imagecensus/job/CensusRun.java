@@ -6,9 +6,15 @@ import io.imagecensus.crawl.CrawlCounters;
 import io.imagecensus.crawl.CredentialResolver;
 import io.imagecensus.crawl.Credentials;
 import io.imagecensus.model.Table;
+import io.imagecensus.warehouse.RunLock;
 import io.imagecensus.warehouse.Warehouse;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -32,12 +38,27 @@ public final class CensusRun {
   private final CensusConfig config;
   private final Map<String, String> environment;
   private final PrintStream out;
+  private final Options options;
+
+  /**
+   * How a run treats the lock and where it also writes its JSON summary: {@code lockTimeout} is
+   * how old a lock's heartbeat must be before it is taken over, {@code forceUnlock} takes over any lock.
+   */
+  public record Options(Duration lockTimeout, boolean forceUnlock, Optional<java.nio.file.Path> summaryFile) {
+    /** A six-hour lock timeout, no forced unlock, the summary only in the warehouse. */
+    public static final Options DEFAULTS = new Options(Duration.ofHours(6), false, Optional.empty());
+  }
 
   public CensusRun(SparkSession spark, CensusConfig config, Map<String, String> environment, PrintStream out) {
+    this(spark, config, environment, out, Options.DEFAULTS);
+  }
+
+  public CensusRun(SparkSession spark, CensusConfig config, Map<String, String> environment, PrintStream out, Options options) {
     this.spark = spark;
     this.config = config;
     this.environment = environment;
     this.out = out;
+    this.options = options;
   }
 
   /** Crawls every configured registry and replaces the snapshot of {@code date}. */
@@ -55,12 +76,39 @@ public final class CensusRun {
     return execute(date, "run", true, true);
   }
 
+  /**
+   * Deletes the snapshots older than the newest {@code keep}, under the warehouse's lock and after
+   * finishing what a dead run left; returns the deleted dates.
+   */
+  public List<LocalDate> prune(int keep) {
+    Instant started = Instant.now();
+    String runId = runId(started);
+    LocalDate today = LocalDate.ofInstant(started, ZoneOffset.UTC);
+    Warehouse warehouse = new Warehouse(spark, config.warehouse());
+    try (RunLock lock = lockAndRecover(warehouse, runId, "prune", today, started)) {
+      List<LocalDate> pruned = warehouse.prune(keep);
+      warehouse.cleanUp(runId);
+      return pruned;
+    }
+  }
+
+  private static String runId(Instant started) {
+    return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(started)
+        + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
   private RunSummary execute(LocalDate date, String command, boolean crawl, boolean analyze) {
     Instant started = Instant.now();
-    String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(started)
-        + "-" + UUID.randomUUID().toString().substring(0, 8);
+    String runId = runId(started);
     Map<String, Credentials> credentials = crawl ? resolveCredentials() : Map.of();
     Warehouse warehouse = new Warehouse(spark, config.warehouse());
+    try (RunLock lock = lockAndRecover(warehouse, runId, command, date, started)) {
+      return execute(warehouse, lock, runId, started, date, command, crawl, analyze, credentials);
+    }
+  }
+
+  private RunSummary execute(Warehouse warehouse, RunLock lock, String runId, Instant started, LocalDate date,
+      String command, boolean crawl, boolean analyze, Map<String, Credentials> credentials) {
     CrawlCounters counters = new CrawlCounters(spark.sparkContext());
     double crawlSeconds = 0;
     double modelSeconds = 0;
@@ -96,26 +144,79 @@ public final class CensusRun {
         progress.stage("analytics");
         new AnalyticsStage(config, warehouse, runId).run(date);
       }
+      progress.stage("commit");
+      lock.requireHeld();
+      warehouse.commitSnapshot(runId);
+      if (config.retention().snapshots() > 0) {
+        List<LocalDate> pruned = warehouse.prune(config.retention().snapshots());
+        if (!pruned.isEmpty()) {
+          out.println("image-census: retention keeps " + config.retention().snapshots() + " snapshots; deleted " + pruned);
+        }
+      }
       long errors = warehouse.readSnapshot(Table.CRAWL_ERRORS, date).count();
+      long tags = warehouse.readSnapshot(Table.TAGS, date).count();
+      double errorRate = RunSummary.errorRate(errors, repositories, tags);
       RunSummary summary = new RunSummary(runId, date, started, Instant.now(),
-          errors == 0 ? "succeeded" : "partial", command, null, repositories,
-          warehouse.readSnapshot(Table.TAGS, date).count(),
+          errorRate > config.crawl().maxErrorRate() ? "partial" : "succeeded", command, null, repositories, tags,
           warehouse.readSnapshot(Table.IMAGES, date).count(),
           counters.requests.value(), counters.manifestsFetched.value(), manifestsReused,
           counters.configsFetched.value(), configsReused, counters.bytesDownloaded.value(),
-          errors, crawlSeconds, modelSeconds, writeSeconds, progress.stageSeconds(), VERSION,
+          errors, errorRate, crawlSeconds, modelSeconds, writeSeconds, progress.stageSeconds(), VERSION,
           warehouse.root().toString());
-      record(warehouse, summary);
+      finish(warehouse, summary);
       return summary;
     } catch (RuntimeException e) {
       RunSummary failed = new RunSummary(runId, date, started, Instant.now(), "failed", command,
           oneLine(e), repositories, 0, 0, counters.requests.value(), counters.manifestsFetched.value(), 0,
-          counters.configsFetched.value(), 0, counters.bytesDownloaded.value(), counters.errors.value(),
+          counters.configsFetched.value(), 0, counters.bytesDownloaded.value(), counters.errors.value(), 0,
           crawlSeconds, modelSeconds, writeSeconds, Map.of(), VERSION, warehouse.root().toString());
-      record(warehouse, failed);
+      try {
+        finish(warehouse, failed);
+      } catch (RuntimeException recording) {
+        e.addSuppressed(recording);
+      }
       throw e;
     } finally {
       warehouse.cleanUp(runId);
+    }
+  }
+
+  /**
+   * Takes the warehouse's lock, records the run whose stale lock it took over as abandoned, and
+   * finishes or discards what dead runs left, before this run touches anything.
+   */
+  private RunLock lockAndRecover(Warehouse warehouse, String runId, String command, LocalDate date, Instant started) {
+    RunLock lock = warehouse.lock(RunLock.Holder.of(runId, command, date.toString(), started),
+        options.lockTimeout(), options.forceUnlock(), out);
+    try {
+      Optional<RunSummary> dead = lock.tookOverFrom().map(holder -> abandoned(holder, runId, date));
+      // A run can die after writing its runs row and before releasing the lock: keep that row.
+      if (dead.isPresent() && !warehouse.hasLogEntry(Table.RUNS, dead.get().snapshotDate(), dead.get().runId())) {
+        record(warehouse, dead.get());
+      }
+      warehouse.recover().forEach(line -> out.println("image-census: " + line));
+      return lock;
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  /** The runs row of an attempt that died holding the lock, as far as its lock file tells. */
+  private RunSummary abandoned(RunLock.Holder dead, String runId, LocalDate date) {
+    Instant now = Instant.now();
+    Instant started = parseOr(dead.startedAt(), now);
+    LocalDate snapshot = dead.snapshotDate().matches("\\d{4}-\\d{2}-\\d{2}") ? LocalDate.parse(dead.snapshotDate()) : date;
+    return new RunSummary(dead.runId(), snapshot, started, now, "abandoned", dead.command(),
+        "died without finishing (host " + dead.host() + ", pid " + dead.pid() + "); run " + runId + " took over its lock",
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of(), VERSION, config.warehouse());
+  }
+
+  private static Instant parseOr(String text, Instant fallback) {
+    try {
+      return Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      return fallback;
     }
   }
 
@@ -133,6 +234,26 @@ public final class CensusRun {
         s.bytesDownloaded(), s.crawlErrors(), s.crawlSeconds(), s.modelSeconds(), s.writeSeconds(),
         CollectionConverters.asScala(s.stageSeconds()), s.version());
     warehouse.appendLog(Table.RUNS, s.snapshotDate(), spark.createDataFrame(List.of(row), Table.RUNS.schema()), s.runId());
+    warehouse.writeRunSummary(s.runId(), s.toJson());
+  }
+
+  /** Records this run's own end: the runs row, {@code _runs/RUN.json} and the --summary-file. */
+  private void finish(Warehouse warehouse, RunSummary s) {
+    record(warehouse, s);
+    options.summaryFile().ifPresent(file -> writeAtomically(file, s.toJson()));
+  }
+
+  /** Writes next to the file and moves it into place, so monitoring never reads half a summary. */
+  private static void writeAtomically(java.nio.file.Path file, String text) {
+    try {
+      java.nio.file.Path parent = file.toAbsolutePath().getParent();
+      Files.createDirectories(parent);
+      java.nio.file.Path temporary = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
+      Files.writeString(temporary, text);
+      Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Tried to write the summary file " + file + " but failed because: " + e.getMessage(), e);
+    }
   }
 
   private Map<String, Credentials> resolveCredentials() {

@@ -2,13 +2,18 @@ package io.imagecensus.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** What one run did, as the {@code runs} table row, the closing log line and a JSON file. */
+/**
+ * What one run did, as the {@code runs} table row, the closing log line and a JSON file. Status is
+ * succeeded, partial (crawl error rate over {@code crawl.max-error-rate}), failed, or abandoned (a
+ * run that died; recorded by the run that took over its lock).
+ */
 public record RunSummary(
     String runId,
     LocalDate snapshotDate,
@@ -27,6 +32,7 @@ public record RunSummary(
     long configsReused,
     long bytesDownloaded,
     long crawlErrors,
+    double errorRate,
     double crawlSeconds,
     double modelSeconds,
     double writeSeconds,
@@ -34,12 +40,37 @@ public record RunSummary(
     String version,
     String warehouse) {
 
+  /** Exit code of a succeeded run. */
+  public static final int SUCCEEDED_EXIT = 0;
+  /** Exit code of a failed run. */
+  public static final int FAILED_EXIT = 1;
+  /** Exit code of a partial run: the tables were written, but too much of the registry could not be read. */
+  public static final int PARTIAL_EXIT = 3;
+
+  /** Crawl errors per thing read every night (each repository's tag list, each tag's manifest); 1 when nothing was read. */
+  public static double errorRate(long crawlErrors, long repositories, long tags) {
+    long read = repositories + tags;
+    if (read == 0) {
+      return crawlErrors == 0 ? 0 : 1;
+    }
+    return Math.round(crawlErrors * 1_000_000.0 / read) / 1_000_000.0;
+  }
+
+  /** The process exit code that tells a scheduler how the run went. */
+  public int exitCode() {
+    return switch (status) {
+      case "succeeded" -> SUCCEEDED_EXIT;
+      case "partial" -> PARTIAL_EXIT;
+      default -> FAILED_EXIT;
+    };
+  }
+
   /** One line for logs and schedulers. */
   public String line() {
     return String.format(Locale.ROOT,
-        "image-census %s %s for %s: %d repositories, %d tags, %d images; %d requests, manifests fetched %d reused %d, configs fetched %d reused %d, %d crawl errors; crawl %.1fs model %.1fs write %.1fs (%s); tables in %s",
+        "image-census %s %s for %s: %d repositories, %d tags, %d images; %d requests, manifests fetched %d reused %d, configs fetched %d reused %d, %d crawl errors (rate %s); crawl %.1fs model %.1fs write %.1fs (%s); tables in %s",
         command, status, snapshotDate, repositories, tags, images, requests, manifestsFetched,
-        manifestsReused, configsFetched, configsReused, crawlErrors, crawlSeconds, modelSeconds,
+        manifestsReused, configsFetched, configsReused, crawlErrors, BigDecimal.valueOf(errorRate).stripTrailingZeros().toPlainString(), crawlSeconds, modelSeconds,
         writeSeconds, stages(), warehouse);
   }
 
@@ -58,6 +89,7 @@ public record RunSummary(
     json.put("started_at", startedAt.toString());
     json.put("finished_at", finishedAt.toString());
     json.put("status", status);
+    json.put("exit_code", exitCode());
     json.put("command", command);
     json.put("message", message);
     json.put("repositories", repositories);
@@ -70,6 +102,7 @@ public record RunSummary(
     json.put("configs_reused", configsReused);
     json.put("bytes_downloaded", bytesDownloaded);
     json.put("crawl_errors", crawlErrors);
+    json.put("error_rate", errorRate);
     json.put("crawl_seconds", crawlSeconds);
     json.put("model_seconds", modelSeconds);
     json.put("write_seconds", writeSeconds);

@@ -2,12 +2,16 @@ package io.imagecensus.warehouse;
 
 import io.imagecensus.model.Table;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -22,17 +26,26 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The Parquet tables under one root on any Hadoop file system. Every write goes to a staging
- * folder first and is moved into place with renames, so readers never see a half-written
- * partition; rerunning a date replaces its partition, so no row is written twice.
+ * The Parquet tables under one root on any Hadoop file system, as one run sees them. Snapshot
+ * tables are staged whole and published together by {@link #commitSnapshot}: each
+ * {@code table/snapshot_date=D} folder holds one Parquet file, either the previous run's or this
+ * run's, never a mix or half a file; {@code _snapshots/D.json} is written after the last table and names,
+ * for each table of D, the run that wrote it and its row count (it is absent while a commit is under way). Publishing
+ * renames one folder per table, which no Hadoop file system does as one atomic step: a run
+ * killed mid-commit leaves some tables old and some new until the next run, which first rolls
+ * that commit forward ({@link #recover}). Rerunning a date replaces its partitions.
  */
 public final class Warehouse {
-  private static final String STAGING = "_staging";
+  private static final String STAGING = SnapshotCommit.STAGING;
   private static final String PART_FILE = "part-00000.parquet";
 
   private final SparkSession spark;
   private final Path root;
   private final FileSystem fs;
+  private final SnapshotCommit commit;
+  /** Snapshot tables this run has staged and not yet committed, with the date they are for. */
+  private final Map<Table, LocalDate> staged = new LinkedHashMap<>();
+  private String stagingRunId;
 
   public Warehouse(SparkSession spark, String root) {
     this.spark = spark;
@@ -44,6 +57,7 @@ public final class Warehouse {
       Path path = new Path(absoluteLocal(root));
       this.fs = path.getFileSystem(hadoop);
       this.root = fs.makeQualified(path);
+      this.commit = new SnapshotCommit(fs, this.root);
     } catch (IOException e) {
       throw new UncheckedIOException("Tried to open the warehouse " + root + " but failed because: " + e.getMessage(), e);
     }
@@ -67,46 +81,119 @@ public final class Warehouse {
     return new Path(root, table.path());
   }
 
-  /** All rows of a table (every snapshot), or an empty frame with its schema if it has none yet. */
+  /**
+   * All rows of a table (every snapshot), or an empty frame with its schema if it has none yet;
+   * a snapshot this run has staged replaces the committed one of its date.
+   */
   public Dataset<Row> read(Table table) {
     Path path = tablePath(table);
-    if (!exists(path) || listParquet(path).isEmpty()) {
-      return spark.createDataFrame(List.of(), table.schemaWithPartition());
-    }
     StructType schema = table.schemaWithPartition();
-    return spark.read().schema(schema).option("basePath", path.toString()).parquet(path.toString())
-        .select(Arrays.stream(schema.fieldNames()).map(functions::col).toArray(Column[]::new));
+    Column[] columns = Arrays.stream(schema.fieldNames()).map(functions::col).toArray(Column[]::new);
+    Dataset<Row> committed = !exists(path) || listParquet(path).isEmpty()
+        ? spark.createDataFrame(List.of(), schema)
+        : spark.read().schema(schema).option("basePath", path.toString()).parquet(path.toString()).select(columns);
+    LocalDate date = staged.get(table);
+    if (date == null) {
+      return committed;
+    }
+    return committed.filter(functions.col(Table.SNAPSHOT_DATE).notEqual(functions.lit(java.sql.Date.valueOf(date))))
+        .unionByName(readSnapshot(table, date).withColumn(Table.SNAPSHOT_DATE, functions.lit(java.sql.Date.valueOf(date))).select(columns));
   }
 
-  /** The rows of one snapshot, without the partition column. */
+  /** The rows of one snapshot, without the partition column: this run's staged rows if it wrote them. */
   public Dataset<Row> readSnapshot(Table table, LocalDate date) {
-    Path partition = partition(table, date);
+    Path partition = date.equals(staged.get(table)) ? commit.stagedTable(stagingRunId, table.path()) : partition(table, date);
     if (!exists(partition) || listParquet(partition).isEmpty()) {
       return spark.createDataFrame(List.of(), table.schema());
     }
     return spark.read().schema(table.schema()).parquet(partition.toString());
   }
 
-  /** Replaces the snapshot partition of {@code date} with the rows, atomically per table. */
+  /**
+   * Stages the rows as the {@code date} partition of the table; nothing is visible to readers
+   * of the warehouse until {@link #commitSnapshot}. One run stages one date.
+   */
   public void writeSnapshot(Table table, LocalDate date, Dataset<Row> rows, String runId) {
     requireStorage(table, Table.Storage.SNAPSHOT);
-    Path staged = stage(table, rows, runId);
-    Path target = partition(table, date);
-    Path old = new Path(root, STAGING + "/" + runId + "/replaced/" + table.path());
-    try {
-      fs.mkdirs(target.getParent());
-      boolean hadOld = fs.exists(target);
-      if (hadOld) {
-        fs.mkdirs(old.getParent());
-        rename(target, old);
-      }
-      rename(staged, target);
-      if (hadOld) {
-        fs.delete(old, true);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Tried to commit " + table.path() + " for " + date + " but failed because: " + e.getMessage(), e);
+    if (!staged.isEmpty() && !staged.values().iterator().next().equals(date)) {
+      throw new IllegalStateException("run " + runId + " already staged " + staged.values().iterator().next() + ", not " + date);
     }
+    stage(table, rows, commit.stagedTable(runId, table.path()));
+    stagingRunId = runId;
+    staged.put(table, date);
+  }
+
+  /**
+   * Publishes every table staged by {@link #writeSnapshot} as the snapshot of its date, then
+   * writes {@code _snapshots/DATE.json}; see the class comment for what readers can rely on.
+   */
+  public void commitSnapshot(String runId) {
+    if (staged.isEmpty()) {
+      return;
+    }
+    LocalDate date = staged.values().iterator().next();
+    try {
+      Map<String, SnapshotCommit.Entry> tables = new LinkedHashMap<>(commit.committedTables(date));
+      staged.keySet().forEach(table -> tables.put(table.path(), new SnapshotCommit.Entry(runId, readSnapshot(table, date).count())));
+      commit.commit(new SnapshotCommit.Journal(runId, date.toString(), tables));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Tried to commit the snapshot " + date + " of run " + runId
+          + " but failed because: " + e.getMessage() + "; the next run finishes it", e);
+    }
+    staged.clear();
+  }
+
+  /**
+   * Finishes or discards what runs that died left behind (see the class comment) and returns one
+   * line per thing done. Call it only while holding the {@link #lock}.
+   */
+  public List<String> recover() {
+    try {
+      return commit.recover();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Tried to recover the warehouse " + root + " from an interrupted run but failed because: "
+          + e.getMessage() + "; fix the file system, then run again", e);
+    }
+  }
+
+  /** Takes the warehouse's run lock for {@code me}; see {@link RunLock}. */
+  public RunLock lock(RunLock.Holder me, Duration timeout, boolean force, PrintStream warnings) {
+    return RunLock.acquire(fs, root, me, timeout, force, warnings);
+  }
+
+  /** The snapshot dates whose commit finished, oldest first. */
+  public List<LocalDate> committedSnapshots() {
+    try {
+      return commit.markedDates();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Tried to list the snapshots of " + root + " but failed because: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Deletes the partitions of every snapshot table older than the newest {@code keep} snapshot
+   * dates and returns those dates, oldest first; content stores and {@code runs} are kept. Call
+   * it only while holding the {@link #lock}.
+   */
+  public List<LocalDate> prune(int keep) {
+    List<String> tables = Arrays.stream(Table.values()).filter(t -> t.storage() == Table.Storage.SNAPSHOT).map(Table::path).toList();
+    try {
+      return new Retention(fs, commit, tables).prune(keep);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Tried to prune the warehouse " + root + " to " + keep + " snapshots but failed because: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** Writes {@code _runs/RUN.json}, the run's summary for monitoring, in one rename; returns its URI. */
+  public URI writeRunSummary(String runId, String json) {
+    Path path = new Path(root, "_runs/" + runId + ".json");
+    try {
+      commit.writeAtomically(path, json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Tried to write the run summary " + path + " but failed because: " + e.getMessage(), e);
+    }
+    return path.toUri();
   }
 
   /** Adds one file of rows to the {@code date} partition of a log table (such as runs). */
@@ -121,6 +208,12 @@ public final class Warehouse {
     } catch (IOException e) {
       throw new UncheckedIOException("Tried to append to " + table.path() + " but failed because: " + e.getMessage(), e);
     }
+  }
+
+  /** True if the {@code date} partition of a log table has the file of run {@code runId}. */
+  public boolean hasLogEntry(Table table, LocalDate date, String runId) {
+    requireStorage(table, Table.Storage.LOG);
+    return exists(new Path(partition(table, date), "run-" + runId + ".parquet"));
   }
 
   /** Adds a batch of immutable content rows (manifests, configs) to a content-addressed store. */
@@ -146,9 +239,12 @@ public final class Warehouse {
     return spark.read().schema(rows.schema()).parquet(path.toString());
   }
 
-  /** Removes the run's staging folder. */
+  /** Removes the run's staging folder, unless it holds a commit that did not finish: the next run finishes that. */
   public void cleanUp(String runId) {
     try {
+      if (commit.pending(runId)) {
+        return;
+      }
       fs.delete(new Path(root, STAGING + "/" + runId), true);
       Path staging = new Path(root, STAGING);
       if (fs.exists(staging) && fs.listStatus(staging).length == 0) {
@@ -159,11 +255,14 @@ public final class Warehouse {
     }
   }
 
-  /** Rows sorted by the table's keys into one file, named the same on every run. */
   private Path stage(Table table, Dataset<Row> rows, String runId) {
+    return stage(table, rows, new Path(root, STAGING + "/" + runId + "/" + table.path()));
+  }
+
+  /** Rows sorted by the table's keys into one file, named the same on every run. */
+  private Path stage(Table table, Dataset<Row> rows, Path staged) {
     requireSchema(table, rows.schema());
     Column[] order = table.sortKeys().stream().map(functions::col).toArray(Column[]::new);
-    Path staged = new Path(root, STAGING + "/" + runId + "/" + table.path());
     rows.select(Arrays.stream(table.schema().fieldNames()).map(functions::col).toArray(Column[]::new))
         .repartition(1)
         .sortWithinPartitions(order)

@@ -95,6 +95,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void maxErrorRateTakesAShareOrAPercentageAndRetentionAKeepCount() {
+    CensusConfig config = parse("warehouse: w\n" + ERP + COMPONENTS
+        + "crawl: {max-error-rate: 0.05}\nretention: {snapshots: 30}\n");
+
+    assertThat(config.crawl().maxErrorRate()).isEqualTo(0.05);
+    assertThat(config.retention()).isEqualTo(new RetentionSettings(30));
+    assertThat(parse("warehouse: w\n" + ERP + COMPONENTS + "crawl: {max-error-rate: 2.5%}\n").crawl().maxErrorRate())
+        .isEqualTo(0.025);
+    assertThat(parse("warehouse: w\n" + ERP + COMPONENTS).retention()).isEqualTo(RetentionSettings.KEEP_ALL);
+    assertThat(CrawlSettings.DEFAULTS.maxErrorRate()).isEqualTo(0.0);
+  }
+
+  @Test
+  void aBadMaxErrorRateOrRetentionIsNamed() {
+    assertThat(failure("warehouse: w\n" + ERP + COMPONENTS + "crawl: {max-error-rate: 1.5}\n")).isEqualTo(
+        "test.yaml: crawl.max-error-rate: '1.5' is not a share; write a number from 0 to 1 such as 0.05, or 5%");
+    assertThat(failure("warehouse: w\n" + ERP + COMPONENTS + "retention: {snapshots: 0}\n")).isEqualTo(
+        "test.yaml: retention.snapshots: must be a whole number from 1 to 100000");
+    assertThat(failure("warehouse: w\n" + ERP + COMPONENTS + "retention: {days: 3}\n")).isEqualTo(
+        "test.yaml: retention.days: is not a known key; allowed here: snapshots");
+  }
+
+  @Test
   void durationsTakeEveryUnit() {
     assertThat(timeout("250ms")).isEqualTo(Duration.ofMillis(250));
     assertThat(timeout("20s")).isEqualTo(Duration.ofSeconds(20));
@@ -133,7 +156,7 @@ class ConfigLoaderTest {
   @Test
   void rejectsAnUnknownTopLevelKey() {
     assertThat(failure("warehouse: w\n" + ERP + COMPONENTS + "componets: []\n")).isEqualTo(
-        "test.yaml: componets: is not a known key; allowed here: warehouse, registries, components, base-images, crawl, analytics");
+        "test.yaml: componets: is not a known key; allowed here: warehouse, registries, components, base-images, crawl, analytics, retention");
   }
 
   @Test

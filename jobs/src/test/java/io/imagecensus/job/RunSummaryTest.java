@@ -11,7 +11,7 @@ class RunSummaryTest {
     return new RunSummary("20261204T020000Z-1a2b3c4d", LocalDate.of(2026, 12, 4),
         Instant.parse("2026-12-04T02:00:00Z"), Instant.parse("2026-12-04T02:03:25.500Z"),
         status, "crawl", message, 6, 42, 97, 1234, 120, 30, 80, 17, 5_242_880, 2,
-        180.24, 12.5, 9.0, stages(), "0.1.0", "file:/srv/census/warehouse");
+        RunSummary.errorRate(2, 6, 42), 180.24, 12.5, 9.0, stages(), "0.1.0", "file:/srv/census/warehouse");
   }
 
   private static java.util.Map<String, Double> stages() {
@@ -32,6 +32,7 @@ class RunSummaryTest {
           "started_at" : "2026-12-04T02:00:00Z",
           "finished_at" : "2026-12-04T02:03:25.500Z",
           "status" : "partial",
+          "exit_code" : 3,
           "command" : "crawl",
           "message" : null,
           "repositories" : 6,
@@ -44,6 +45,7 @@ class RunSummaryTest {
           "configs_reused" : 17,
           "bytes_downloaded" : 5242880,
           "crawl_errors" : 2,
+          "error_rate" : 0.041667,
           "crawl_seconds" : 180.24,
           "model_seconds" : 12.5,
           "write_seconds" : 9.0,
@@ -64,10 +66,26 @@ class RunSummaryTest {
   }
 
   @Test
+  void errorRateIsErrorsPerRepositoryAndTagRoundedToSixDigits() {
+    // 2 errors over 6 tag lists and 42 tags: 2 / 48 = 0.0416666...
+    assertThat(RunSummary.errorRate(2, 6, 42)).isEqualTo(0.041667);
+    assertThat(RunSummary.errorRate(0, 6, 42)).isEqualTo(0.0);
+    assertThat(RunSummary.errorRate(1, 0, 0)).isEqualTo(1.0);
+    assertThat(RunSummary.errorRate(0, 0, 0)).isEqualTo(0.0);
+  }
+
+  @Test
+  void exitCodeFollowsTheStatus() {
+    assertThat(summary("succeeded", null).exitCode()).isZero();
+    assertThat(summary("partial", null).exitCode()).isEqualTo(3);
+    assertThat(summary("failed", "boom").exitCode()).isEqualTo(1);
+  }
+
+  @Test
   void lineSaysWhatTheRunDid() {
     assertThat(summary("partial", null).line()).isEqualTo(
         "image-census crawl partial for 2026-12-04: 6 repositories, 42 tags, 97 images; 1234 requests, "
-            + "manifests fetched 120 reused 30, configs fetched 80 reused 17, 2 crawl errors; "
+            + "manifests fetched 120 reused 30, configs fetched 80 reused 17, 2 crawl errors (rate 0.041667); "
             + "crawl 180.2s model 12.5s write 9.0s (tags 60.5s, write 9.0s); tables in file:/srv/census/warehouse");
   }
 }
