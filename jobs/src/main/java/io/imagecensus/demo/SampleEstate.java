@@ -372,40 +372,8 @@ public final class SampleEstate {
     return ImageRecipe.scratch(Platform.LINUX_AMD64, BuildTool.BAZEL)
         // Distroless builds are reproducible and say they were created at the Unix epoch.
         .at(Instant.EPOCH)
-        .step(
-            bazel,
-            new LayerFiles("distroless/base")
-                .text(
-                    "etc/os-release",
-                    """
-                    PRETTY_NAME="Distroless"
-                    NAME="Debian GNU/Linux"
-                    ID="debian"
-                    VERSION_ID="12"
-                    VERSION="Debian GNU/Linux 12 (bookworm)"
-                    HOME_URL="https://github.com/GoogleContainerTools/distroless"
-                    SUPPORT_URL="https://github.com/GoogleContainerTools/distroless/blob/master/README.md"
-                    BUG_REPORT_URL="https://github.com/GoogleContainerTools/distroless/issues/new"
-                    """)
-                .text(
-                    "etc/passwd",
-                    "root:x:0:0:root:/root:/sbin/nologin\n"
-                        + "nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n"
-                        + "nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n")
-                .text("etc/group", "root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n")
-                .many("etc/ssl/certs", "ca-certificates", ".crt", 6, 1_500)
-                .data("usr/share/zoneinfo/Europe/Berlin", 2_300)
-                .text(
-                    "var/lib/dpkg/status.d/base-files",
-                    "Package: base-files\nVersion: 12.4+deb12u9\nArchitecture: amd64\n")
-                .build())
-        .step(
-            bazel,
-            new LayerFiles("distroless/cc")
-                .data("usr/lib/x86_64-linux-gnu/libc.so.6", 19_000)
-                .data("usr/lib/x86_64-linux-gnu/libssl.so.3", 9_000)
-                .data("usr/lib/x86_64-linux-gnu/libcrypto.so.3", 12_000)
-                .build())
+        .step(bazel, distrolessBaseLayer())
+        .step(bazel, distrolessCcLayer())
         .step(bazel, pythonInstall(new LayerFiles("distroless/python3"), "usr", 24_000))
         .env("PATH", DEBIAN_PATH)
         .env("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt")
@@ -413,6 +381,44 @@ public final class SampleEstate {
         .user("65532")
         .workdir("/home/nonroot", null)
         .entrypoint("/usr/bin/python3.11")
+        .build();
+  }
+
+  /** Distroless's base layer: os-release saying Debian, the nonroot user, certificates. */
+  static LayerTar distrolessBaseLayer() {
+    return new LayerFiles("distroless/base")
+        .text(
+            "etc/os-release",
+            """
+            PRETTY_NAME="Distroless"
+            NAME="Debian GNU/Linux"
+            ID="debian"
+            VERSION_ID="12"
+            VERSION="Debian GNU/Linux 12 (bookworm)"
+            HOME_URL="https://github.com/GoogleContainerTools/distroless"
+            SUPPORT_URL="https://github.com/GoogleContainerTools/distroless/blob/master/README.md"
+            BUG_REPORT_URL="https://github.com/GoogleContainerTools/distroless/issues/new"
+            """)
+        .text(
+            "etc/passwd",
+            "root:x:0:0:root:/root:/sbin/nologin\n"
+                + "nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n"
+                + "nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n")
+        .text("etc/group", "root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n")
+        .many("etc/ssl/certs", "ca-certificates", ".crt", 6, 1_500)
+        .data("usr/share/zoneinfo/Europe/Berlin", 2_300)
+        .text(
+            "var/lib/dpkg/status.d/base-files",
+            "Package: base-files\nVersion: 12.4+deb12u9\nArchitecture: amd64\n")
+        .build();
+  }
+
+  /** Distroless's cc layer: the C and TLS libraries that its language images share. */
+  static LayerTar distrolessCcLayer() {
+    return new LayerFiles("distroless/cc")
+        .data("usr/lib/x86_64-linux-gnu/libc.so.6", 19_000)
+        .data("usr/lib/x86_64-linux-gnu/libssl.so.3", 9_000)
+        .data("usr/lib/x86_64-linux-gnu/libcrypto.so.3", 12_000)
         .build();
   }
 

@@ -1,6 +1,8 @@
 package io.imagecensus.model;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** A content descriptor inside a manifest or index, with every field the crawl keeps. */
 public record Descriptor(
@@ -12,7 +14,8 @@ public record Descriptor(
     String artifactType) {
 
   public Descriptor {
-    annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+    // Sorted by key, the same in every JVM (see ImageConfigDocument).
+    annotations = annotations == null ? Map.of() : Collections.unmodifiableSortedMap(new TreeMap<>(annotations));
   }
 
   /** True for the attestation manifests BuildKit puts into an index (not images). */

@@ -7,8 +7,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** The parts of an image config blob (Docker or OCI) that the census records. */
 public record ImageConfigDocument(
@@ -29,7 +31,9 @@ public record ImageConfigDocument(
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public ImageConfigDocument {
-    labels = Map.copyOf(labels);
+    // Sorted by key: Map.copyOf iterates in an order salted per JVM, and these maps become map
+    // columns that must come out the same on the driver and on every executor.
+    labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
     exposedPorts = List.copyOf(exposedPorts);
     diffIds = List.copyOf(diffIds);
     history = List.copyOf(history);

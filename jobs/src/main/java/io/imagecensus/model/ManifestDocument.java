@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,7 +43,8 @@ public record ManifestDocument(
   public ManifestDocument {
     layers = List.copyOf(layers);
     manifests = List.copyOf(manifests);
-    annotations = Map.copyOf(annotations);
+    // Sorted by key, the same in every JVM (see ImageConfigDocument).
+    annotations = Collections.unmodifiableSortedMap(new TreeMap<>(annotations));
   }
 
   /**

@@ -55,6 +55,15 @@ class ImageConfigDocumentTest {
       """.formatted(DIFF_1, DIFF_2, DIFF_3);
 
   @Test
+  void keepsLabelsInKeyOrderWhateverTheDocumentOrder() {
+    // The order becomes the order of the labels map column, which must not depend on the JVM.
+    ImageConfigDocument config = parse("""
+        {"config": {"Labels": {"title": "api-server", "source": "git", "version": "2.4.1", "maintainer": "erp", "b": "2", "a": "1"}}}
+        """);
+    assertThat(List.copyOf(config.labels().keySet())).containsExactly("a", "b", "maintainer", "source", "title", "version");
+  }
+
+  @Test
   void readsTheRecordedFields() {
     ImageConfigDocument config = parse(API_SERVER);
 
