@@ -174,7 +174,9 @@ public final class AnalyticsBenchmark {
   private static double median(double[] times) {
     double[] sorted = times.clone();
     Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
+    int middle = sorted.length / 2;
+    // An even count has two middle values: their mean, not the upper one.
+    return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   }
 
   /** Runs once to warm up, then once timed. */
