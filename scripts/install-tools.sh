@@ -7,6 +7,8 @@ missing=()
 for i in "${!commands[@]}"; do
   command -v "${commands[$i]}" >/dev/null 2>&1 || missing+=("${packages[$i]}")
 done
+# The report's charts (JFreeChart) measure text with a real font; a bare Debian has none.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "image-census: missing ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}" >&2
