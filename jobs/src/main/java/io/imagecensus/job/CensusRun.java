@@ -146,19 +146,19 @@ public final class CensusRun {
       }
       progress.stage("commit");
       lock.requireHeld();
-      warehouse.commitSnapshot(runId);
+      Map<String, Long> rows = warehouse.commitSnapshot(runId);
       if (config.retention().snapshots() > 0) {
         List<LocalDate> pruned = warehouse.prune(config.retention().snapshots());
         if (!pruned.isEmpty()) {
           out.println("image-census: retention keeps " + config.retention().snapshots() + " snapshots; deleted " + pruned);
         }
       }
-      long errors = warehouse.readSnapshot(Table.CRAWL_ERRORS, date).count();
-      long tags = warehouse.readSnapshot(Table.TAGS, date).count();
+      long errors = rowCount(rows, warehouse, Table.CRAWL_ERRORS, date);
+      long tags = rowCount(rows, warehouse, Table.TAGS, date);
       double errorRate = RunSummary.errorRate(errors, repositories, tags);
       RunSummary summary = new RunSummary(runId, date, started, Instant.now(),
           errorRate > config.crawl().maxErrorRate() ? "partial" : "succeeded", command, null, repositories, tags,
-          warehouse.readSnapshot(Table.IMAGES, date).count(),
+          rowCount(rows, warehouse, Table.IMAGES, date),
           counters.requests.value(), counters.manifestsFetched.value(), manifestsReused,
           counters.configsFetched.value(), configsReused, counters.bytesDownloaded.value(),
           errors, errorRate, crawlSeconds, modelSeconds, writeSeconds, progress.stageSeconds(), VERSION,
@@ -269,6 +269,15 @@ public final class CensusRun {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     int newline = message.indexOf('\n');
     return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  /**
+   * The rows of a committed table as the commit counted them; a warehouse whose marker predates
+   * row counts (or a command that staged nothing) is counted by reading.
+   */
+  private static long rowCount(Map<String, Long> committedRows, Warehouse warehouse, Table table, LocalDate date) {
+    Long rows = committedRows.get(table.path());
+    return rows != null ? rows : warehouse.readSnapshot(table, date).count();
   }
 
   private static double seconds(long startNanos) {

@@ -126,14 +126,17 @@ public final class Warehouse {
   /**
    * Publishes every table staged by {@link #writeSnapshot} as the snapshot of its date, then
    * writes {@code _snapshots/DATE.json}; see the class comment for what readers can rely on.
+   * Returns the row count of every table of the committed snapshot, keyed by table path (the
+   * counts the marker records), so callers need not read the tables again to count them.
    */
-  public void commitSnapshot(String runId) {
+  public Map<String, Long> commitSnapshot(String runId) {
     if (staged.isEmpty()) {
-      return;
+      return Map.of();
     }
     LocalDate date = staged.values().iterator().next();
+    Map<String, SnapshotCommit.Entry> tables;
     try {
-      Map<String, SnapshotCommit.Entry> tables = new LinkedHashMap<>(commit.committedTables(date));
+      tables = new LinkedHashMap<>(commit.committedTables(date));
       staged.keySet().forEach(table -> tables.put(table.path(), new SnapshotCommit.Entry(runId, readSnapshot(table, date).count())));
       commit.commit(new SnapshotCommit.Journal(runId, date.toString(), tables));
     } catch (IOException e) {
@@ -141,6 +144,9 @@ public final class Warehouse {
           + " but failed because: " + e.getMessage() + "; the next run finishes it", e);
     }
     staged.clear();
+    Map<String, Long> rows = new LinkedHashMap<>();
+    tables.forEach((path, entry) -> rows.put(path, entry.rows()));
+    return rows;
   }
 
   /**
