@@ -6,6 +6,7 @@ import org.apache.spark.sql.Row;
 /**
  * What the analytics read, already loaded: one night's snapshot tables (without the
  * {@code snapshot_date} column), the history of every night (with it), and the measured layers.
+ * Tonight is one of every night: its rows are in the history tables too.
  *
  * @param tags tonight's {@code tags} rows
  * @param images tonight's {@code images} rows

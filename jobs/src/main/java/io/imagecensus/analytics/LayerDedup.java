@@ -69,7 +69,11 @@ public final class LayerDedup {
    * component, of its registry, using the layer); repositories, components and registries using
    * the layer; images (distinct images counted at their first repository, so that a layer's images
    * add up over its repositories), in_catalogue, compressed_bytes, uncompressed_bytes, diff_key
-   * (the same for every row of a layer).
+   * (the same for every row of a layer); first_of_layer (this is the first repository using the
+   * layer) and the layer's totals: layer_images, layer_components (base-catalogue images, which
+   * have no component, not counted), layer_in_catalogue, layer_compressed_bytes,
+   * layer_uncompressed_bytes. A repository has one component per night, as the crawl assigns it,
+   * so each layer has one first row.
    */
   public static Dataset<Row> layerUsage(AnalyticsInputs inputs) {
     Dataset<Row> catalogueImages = inputs.catalogue().select(id(col("image_digest")).as("image_id")).distinct();
@@ -86,29 +90,26 @@ public final class LayerDedup {
 
   /** {@link #layerSharing(AnalyticsInputs)} from an already computed {@link #layerUsage}. */
   public static Dataset<Row> layerSharing(AnalyticsInputs inputs, Dataset<Row> layerUsage) {
-    Dataset<Row> perLayer = layerUsage.groupBy(col("scope_id"), col("layer_id"))
-        .agg(count(lit(1)).as("repositories"),
-            sum(when(col("first_of_component").and(col("has_component")), lit(1L)).otherwise(lit(0L))).as("components"),
-            sum(col("images")).as("images"), max(col("in_catalogue")).as("in_base_catalogue"),
-            max(col("compressed_bytes")).as("compressed_bytes"), max(col("uncompressed_bytes")).as("uncompressed_bytes"),
-            min(col("diff_key")).as("diff_key"));
+    // One row per scope and layer: the layer's totals are on each of its rows.
+    Dataset<Row> perLayer = layerUsage.filter(col("first_of_layer"))
+        .select(col("scope_id"), col("layer_id"), col("repositories"), col("layer_components").as("components"),
+            col("layer_images").as("images"), col("layer_in_catalogue").as("in_base_catalogue"),
+            col("layer_compressed_bytes").as("compressed_bytes"), col("layer_uncompressed_bytes").as("uncompressed_bytes"),
+            col("diff_key"));
     // The strings: one row per layer digest and diff_id seen with it. A digest always has the same
     // content, but an image whose config could not be read has no diff_id for it: the row whose
     // diff_id hashes to the layer's diff_key (the smallest hash of a known diff_id) is kept, or
-    // else the null one.
-    Dataset<Row> texts = texts(tagged(inputs)).unionByName(texts(stored(inputs)));
-    Dataset<Row> joined = perLayer.join(texts, col("scope_id").equalTo(col("text_scope_id"))
-            .and(col("layer_id").equalTo(col("text_layer_id")))
+    // else the null one. Every night's rows hold tonight's too, so one pass over them names the
+    // layers of both scopes.
+    Dataset<Row> texts = inputs.allImageLayers()
+        .select(col("layer_digest"), col("diff_id"))
+        .distinct()
+        .select(id(col("layer_digest")).as("text_layer_id"), col("layer_digest"), col("diff_id"),
+            when(col("diff_id").isNotNull(), id(col("diff_id"))).as("text_diff_key"));
+    Dataset<Row> joined = perLayer.join(texts, col("layer_id").equalTo(col("text_layer_id"))
             .and(col("diff_key").eqNullSafe(col("text_diff_key"))))
         .withColumn("scope", scopeName(col("scope_id")));
     return conform(joined, Table.LAYER_SHARING.schema());
-  }
-
-  private static Dataset<Row> texts(Scope scope) {
-    return scope.layers()
-        .groupBy(col("layer_digest"), col("diff_id")).agg(count(lit(1)).as("rows"))
-        .select(lit(scope.id()).as("text_scope_id"), id(col("layer_digest")).as("text_layer_id"), col("layer_digest"),
-            col("diff_id"), when(col("diff_id").isNotNull(), id(col("diff_id"))).as("text_diff_key"));
   }
 
   /**
@@ -141,23 +142,29 @@ public final class LayerDedup {
         .agg(count(lit(1)).as("layers"), sum(col("bytes")).as("unique_bytes"),
             sum(when(col("exclusive"), col("bytes")).otherwise(lit(0L))).as("exclusive_bytes"));
     // Recompression: the same uncompressed content (diff_id) stored under several layer digests;
-    // all copies but the smallest are stored again. Few diff_ids are, so few rows go further.
-    Dataset<Row> recompressedDiffs = layerUsage.filter(col("diff_key").isNotNull())
+    // all copies but the smallest are stored again. Few diff_ids are, so they are sent to every
+    // task and the entity layers are not shuffled for the join; the few rows that match are
+    // shuffled once, by entity, for both sums. One row per layer is enough to find them.
+    Dataset<Row> recompressedDiffs = layerUsage.filter(col("first_of_layer").and(col("diff_key").isNotNull()))
         .groupBy(col("scope_id").as("d_scope_id"), col("diff_key").as("d_diff_key"))
         .agg(min(col("layer_id")).as("first_layer"), max(col("layer_id")).as("last_layer"))
         .filter(col("first_layer").notEqual(col("last_layer")));
     Dataset<Row> recompressed = entityLayers
-        .join(recompressedDiffs, col("scope_id").equalTo(col("d_scope_id")).and(col("diff_key").equalTo(col("d_diff_key"))))
+        .join(broadcast(recompressedDiffs),
+            col("scope_id").equalTo(col("d_scope_id")).and(col("diff_key").equalTo(col("d_diff_key"))))
+        .repartition(col("scope_id"), col("level"), col("entity_key"))
         .groupBy(col("scope_id"), col("level"), col("entity_key"), col("diff_key"))
         .agg(sum(col("bytes")).as("bytes"), min(col("bytes")).as("smallest"))
         .groupBy(col("scope_id"), col("level"), col("entity_key"))
         .agg(sum(col("bytes").minus(col("smallest"))).as("recompressed_bytes"));
 
     String[] entity = {"scope_id", "level", "entity_key"};
-    Dataset<Row> joined = entityImages(tagged(inputs)).unionByName(entityImages(stored(inputs)))
+    Scope tagged = tagged(inputs);
+    Scope stored = stored(inputs);
+    Dataset<Row> joined = entityImages(tagged, stored)
         .join(layerSums, entity, "left")
         .join(recompressed, entity, "left")
-        .join(broadcast(entityNames(tagged(inputs)).unionByName(entityNames(stored(inputs)))), entity)
+        .join(broadcast(entityNames(tagged, stored)), entity)
         .select(scopeName(col("scope_id")).as("scope"), levelName(col("level")).as("level"), col("name"),
             col("images"),
             coalesce(col("layers"), lit(0L)).as("layers"),
@@ -201,13 +208,28 @@ public final class LayerDedup {
   }
 
   /**
-   * One scope: each image's keys (see {@link #imageKeys}), its images' rows (for names) and the
-   * image_layers rows of its images.
+   * One scope: its keys per image and per repository (numbers only), and the rows they come from.
+   *
+   * @param id the scope_id: 0 tagged, 1 stored
+   * @param imageKeys one row per image and repository: image_id, registry_key, repository_key,
+   *     component_key (that of {@link #BASE_CATALOGUE} when the component is null), has_component,
+   *     image_bytes; an image reached through several indexes of a repository is one row. Hash
+   *     partitioned by image_id, so steps per image need no further shuffle.
+   * @param repositories one row per repository: repository_key, registry_key, component_key,
+   *     has_component
+   * @param images the scope's images rows (for names)
+   * @param layers the image_layers rows of its images
    */
-  record Scope(int id, Dataset<Row> imageKeys, Dataset<Row> images, Dataset<Row> layers) {}
+  record Scope(int id, Dataset<Row> imageKeys, Dataset<Row> repositories, Dataset<Row> images, Dataset<Row> layers) {}
 
   static Scope tagged(AnalyticsInputs inputs) {
-    return new Scope(0, imageKeys(inputs.images()), inputs.images(), inputs.imageLayers());
+    Dataset<Row> images = inputs.images();
+    Dataset<Row> keys = images.select(imageKeyColumns()).repartition(col("image_id")).distinct();
+    Dataset<Row> repositories = images
+        .select(repositoryKey().as("repository_key"), registryKey().as("registry_key"), componentKey().as("component_key"),
+            hasComponent().as("has_component"))
+        .distinct();
+    return new Scope(0, keys, repositories, images, inputs.imageLayers());
   }
 
   /**
@@ -215,17 +237,21 @@ public final class LayerDedup {
    * repository keeps the component it had on the latest night it was crawled.
    */
   static Scope stored(AnalyticsInputs inputs) {
-    Dataset<Row> latest = imageKeysWithNight(inputs.allImages())
-        .groupBy(col("repository_key").as("latest_repository_key"))
-        .agg(max_by(col("component_key"), col("night")).as("latest_component_key"),
-            max_by(col("has_component"), col("night")).as("latest_has_component"));
-    Dataset<Row> keys = imageKeysWithNight(inputs.allImages())
-        .join(broadcast(latest), col("repository_key").equalTo(col("latest_repository_key")))
-        .select(col("image_id"), col("registry_key"), col("repository_key"),
-            col("latest_component_key").as("component_key"), col("latest_has_component").as("has_component"),
-            col("image_bytes"))
-        .distinct();
-    return new Scope(1, keys, inputs.allImages(), inputs.allImageLayers());
+    Dataset<Row> images = inputs.allImages();
+    Dataset<Row> repositories = images
+        .groupBy(repositoryKey().as("repository_key"), registryKey().as("registry_key"))
+        .agg(max_by(componentKey(), col(Table.SNAPSHOT_DATE)).as("component_key"),
+            max_by(hasComponent(), col(Table.SNAPSHOT_DATE)).as("has_component"));
+    // The component is joined after the distinct, so that the image rows need not wait for it.
+    Dataset<Row> keys = images
+        .select(id(col("digest")).as("image_id"), repositoryKey().as("k_repository_key"),
+            col("compressed_bytes").as("image_bytes"))
+        .repartition(col("image_id"))
+        .distinct()
+        .join(broadcast(repositories), col("k_repository_key").equalTo(col("repository_key")))
+        .select(col("image_id"), col("registry_key"), col("repository_key"), col("component_key"), col("has_component"),
+            col("image_bytes"));
+    return new Scope(1, keys, repositories, images, inputs.allImageLayers());
   }
 
   /** The name of a scope_id: {@value #TAGGED} for 0, {@value #STORED} for 1. */
@@ -238,36 +264,40 @@ public final class LayerDedup {
     return xxhash64(text);
   }
 
-  /**
-   * One row per image and repository, numbers only: image_id, registry_key, repository_key,
-   * component_key (that of {@link #BASE_CATALOGUE} when the component is null), has_component,
-   * image_bytes. An image reached through several indexes of a repository is one row.
-   */
-  static Dataset<Row> imageKeys(Dataset<Row> images) {
-    return images.select(imageKeyColumns()).distinct();
-  }
-
-  private static Dataset<Row> imageKeysWithNight(Dataset<Row> images) {
-    Column[] keys = imageKeyColumns();
-    Column[] withNight = Arrays.copyOf(keys, keys.length + 1);
-    withNight[keys.length] = col(Table.SNAPSHOT_DATE).as("night");
-    return images.select(withNight);
-  }
-
+  /** The columns of {@link Scope#imageKeys} from one images row. */
   private static Column[] imageKeyColumns() {
     return new Column[] {
         id(col("digest")).as("image_id"),
-        id(col("registry")).as("registry_key"),
-        xxhash64(col("registry"), col("repository")).as("repository_key"),
-        id(coalesce(col("component"), lit(BASE_CATALOGUE))).as("component_key"),
-        col("component").isNotNull().as("has_component"),
+        registryKey().as("registry_key"),
+        repositoryKey().as("repository_key"),
+        componentKey().as("component_key"),
+        hasComponent().as("has_component"),
         col("compressed_bytes").as("image_bytes")};
+  }
+
+  private static Column registryKey() {
+    return id(col("registry"));
+  }
+
+  private static Column repositoryKey() {
+    return xxhash64(col("registry"), col("repository"));
+  }
+
+  private static Column componentKey() {
+    return id(coalesce(col("component"), lit(BASE_CATALOGUE)));
+  }
+
+  private static Column hasComponent() {
+    return col("component").isNotNull();
   }
 
   /** Each use of a layer by an image of the scope, per repository of the image; see {@link #layerUsage}. */
   static Dataset<Row> layerUsage(Scope scope, Dataset<Row> catalogueImages) {
     // An image in several repositories is counted at its first repository only (smallest key).
-    Dataset<Row> images = scope.imageKeys().select(col("image_id"), col("repository_key"))
+    // Straight from the image rows, not from imageKeys: the stored scope's components are not
+    // needed here, and the layer rows wait for this step.
+    Dataset<Row> images = scope.images()
+        .select(id(col("digest")).as("image_id"), repositoryKey().as("repository_key"))
         .repartition(col("image_id"))
         .distinct()
         .withColumn("primary", col("repository_key").equalTo(
@@ -281,22 +311,19 @@ public final class LayerDedup {
         col("uncompressed_bytes"),
         // xxhash64(null) is the seed, not null.
         when(col("diff_id").isNotNull(), id(col("diff_id"))).as("diff_key"));
-    Dataset<Row> repositories = scope.imageKeys()
-        .select(col("repository_key").as("r_repository_key"), col("registry_key"), col("component_key"),
-            col("has_component"))
-        .distinct();
+    Dataset<Row> repositories = scope.repositories().withColumnRenamed("repository_key", "r_repository_key");
     WindowSpec layer = Window.partitionBy(col("layer_id"));
     // The layer rows are shuffled once, by layer: every step below groups by layer_id plus other
     // keys, which Spark then does in place. The images are a few numbers per image and repository,
     // small enough to send to every task: joined after the shuffle, so that reading and shuffling
-    // the layer rows does not wait for them.
+    // the layer rows does not wait for them, and after the distinct uses, the largest step, so
+    // that it groups by two numbers rather than three.
     return uses.repartition(col("layer_id"))
-        .join(broadcast(images), col("use_image_id").equalTo(col("image_id")))
         // distinct uses: a layer twice in an image, or an image on several nights, is one use
-        .groupBy(col("layer_id"), col("repository_key"), col("image_id"))
-        .agg(max(col("primary")).as("primary"), max(col("in_catalogue")).as("in_catalogue"),
-            max(col("compressed_bytes")).as("compressed_bytes"), max(col("uncompressed_bytes")).as("uncompressed_bytes"),
+        .groupBy(col("layer_id"), col("use_image_id"))
+        .agg(max(col("compressed_bytes")).as("compressed_bytes"), max(col("uncompressed_bytes")).as("uncompressed_bytes"),
             min(col("diff_key")).as("diff_key"))
+        .join(broadcast(images), col("use_image_id").equalTo(col("image_id")))
         .groupBy(col("layer_id"), col("repository_key"))
         .agg(sum(when(col("primary"), lit(1L)).otherwise(lit(0L))).as("images"),
             max(col("in_catalogue")).as("in_catalogue"), max(col("compressed_bytes")).as("compressed_bytes"),
@@ -315,11 +342,29 @@ public final class LayerDedup {
             sum(when(col("first_of_registry"), lit(1L)).otherwise(lit(0L))).over(layer).as("registries"),
             col("images"), col("in_catalogue"), col("compressed_bytes"), col("uncompressed_bytes"),
             // one diff_key per layer, even where some images' configs could not be read
-            min(col("diff_key")).over(layer).as("diff_key"));
+            min(col("diff_key")).over(layer).as("diff_key"),
+            // the layer's totals for layer_sharing, which reads them from the layer's first repository
+            col("repository_key").equalTo(min(col("repository_key")).over(layer)).as("first_of_layer"),
+            sum(col("images")).over(layer).as("layer_images"),
+            sum(when(col("first_of_component").and(col("has_component")), lit(1L)).otherwise(lit(0L))).over(layer)
+                .as("layer_components"),
+            max(col("in_catalogue")).over(layer).as("layer_in_catalogue"),
+            max(col("compressed_bytes")).over(layer).as("layer_compressed_bytes"),
+            max(col("uncompressed_bytes")).over(layer).as("layer_uncompressed_bytes"));
   }
 
-  /** Per scope, level and entity: distinct images and their summed compressed bytes. */
-  static Dataset<Row> entityImages(Scope scope) {
+  /**
+   * Per scope, level and entity: distinct images and their summed compressed bytes. The scopes'
+   * rows are aggregated together, in one shuffle.
+   */
+  static Dataset<Row> entityImages(Scope... scopes) {
+    return Arrays.stream(scopes).map(LayerDedup::countedImages).reduce(Dataset::unionByName).orElseThrow()
+        .groupBy(col("scope_id"), col("level"), col("entity_key"))
+        .agg(count(lit(1)).as("images"), sum(col("image_bytes")).as("logical_bytes"));
+  }
+
+  /** Per image and each entity of each level that counts it: scope_id, level, entity_key, image_bytes. */
+  private static Dataset<Row> countedImages(Scope scope) {
     // An image counts once per component and registry: at the first of its repositories in them.
     Column contributions = array(
         struct(lit(levelNumber("registry")).as("level"), col("registry_key").as("entity_key"),
@@ -329,30 +374,34 @@ public final class LayerDedup {
         struct(lit(levelNumber("repository")).as("level"), col("repository_key").as("entity_key"),
             lit(true).as("counts")));
     return scope.imageKeys()
-        .repartition(col("image_id"))
         .withColumn("first_of_component", col("repository_key").equalTo(min(col("repository_key"))
             .over(Window.partitionBy(col("image_id"), col("component_key")))))
         .withColumn("first_of_registry", col("repository_key").equalTo(min(col("repository_key"))
             .over(Window.partitionBy(col("image_id"), col("registry_key")))))
         .select(col("image_bytes"), explode(contributions).as("c"))
         .filter(col("c.counts"))
-        .groupBy(lit(scope.id()).as("scope_id"), col("c.level").as("level"), col("c.entity_key").as("entity_key"))
-        .agg(count(lit(1)).as("images"), sum(col("image_bytes")).as("logical_bytes"));
+        .select(lit(scope.id()).as("scope_id"), col("c.level").as("level"), col("c.entity_key").as("entity_key"),
+            col("image_bytes"));
   }
 
-  /** Each level's entities of the scope: level (number), entity_key, name. A few hundred rows. */
-  static Dataset<Row> entityNames(Scope scope) {
-    Column component = coalesce(col("component"), lit(BASE_CATALOGUE));
+  /**
+   * Each level's entities of the scopes: scope_id, level (number), entity_key, name. A few hundred
+   * rows, made distinct together in one shuffle.
+   */
+  static Dataset<Row> entityNames(Scope... scopes) {
+    return Arrays.stream(scopes).map(LayerDedup::nameRows).reduce(Dataset::unionByName).orElseThrow().distinct();
+  }
+
+  private static Dataset<Row> nameRows(Scope scope) {
     Column levels = array(
-        struct(lit(levelNumber("registry")).as("level"), id(col("registry")).as("entity_key"),
-            col("registry").as("name")),
-        struct(lit(levelNumber("component")).as("level"), id(component).as("entity_key"), component.as("name")),
-        struct(lit(levelNumber("repository")).as("level"), xxhash64(col("registry"), col("repository")).as("entity_key"),
+        struct(lit(levelNumber("registry")).as("level"), registryKey().as("entity_key"), col("registry").as("name")),
+        struct(lit(levelNumber("component")).as("level"), componentKey().as("entity_key"),
+            coalesce(col("component"), lit(BASE_CATALOGUE)).as("name")),
+        struct(lit(levelNumber("repository")).as("level"), repositoryKey().as("entity_key"),
             concat(col("registry"), lit("/"), col("repository")).as("name")));
     return scope.images().select(explode(levels).as("e"))
         .select(lit(scope.id()).as("scope_id"), col("e.level").as("level"), col("e.entity_key").as("entity_key"),
-            col("e.name").as("name"))
-        .distinct();
+            col("e.name").as("name"));
   }
 
   static int levelNumber(String level) {
