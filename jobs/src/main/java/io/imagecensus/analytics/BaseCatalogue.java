@@ -7,10 +7,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
 import io.imagecensus.config.BaseImageSettings;
-import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.regex.Pattern;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -45,7 +42,7 @@ public final class BaseCatalogue {
     for (int i = entries.size() - 1; i >= 0; i--) {
       BaseImageSettings entry = entries.get(i);
       Column matches = col("registry").equalTo(entry.registry()).and(col("repository").equalTo(entry.repository()))
-          .and(anyGlob(entry.tags()));
+          .and(col("tag").rlike("^" + entry.tagRegex() + "$"));
       family = org.apache.spark.sql.functions.when(matches, lit(entry.family())).otherwise(family);
     }
     Dataset<Row> catalogueTags = tags.filter(col("digest").isNotNull())
@@ -61,18 +58,5 @@ public final class BaseCatalogue {
             concat(col("repository"), lit(":"), col("tag")).as("base_ref"),
             col("index_digest"), col("image_digest"), col("family"))
         .distinct();
-  }
-
-  private static Column anyGlob(List<String> globs) {
-    Column any = lit(false);
-    for (String glob : globs) {
-      any = any.or(col("tag").rlike("^" + toRegex(glob) + "$"));
-    }
-    return any;
-  }
-
-  /** A tag glob: {@code *} matches any characters, everything else literally. */
-  static String toRegex(String glob) {
-    return Arrays.stream(glob.split("\\*", -1)).map(Pattern::quote).collect(Collectors.joining(".*"));
   }
 }

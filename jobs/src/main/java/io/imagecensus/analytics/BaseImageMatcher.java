@@ -18,6 +18,7 @@ import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
+import io.imagecensus.model.ManifestDocument;
 import io.imagecensus.model.Table;
 import java.util.Arrays;
 import org.apache.spark.sql.Column;
@@ -35,9 +36,6 @@ import org.apache.spark.sql.expressions.Window;
  * still the base.
  */
 public final class BaseImageMatcher {
-  /** The OCI label (and annotation) key that names the base image. */
-  static final String BASE_NAME_KEY = "org.opencontainers.image.base.name";
-
   static final String ANNOTATION = "annotation";
   static final String LAYERS = "layers";
   static final String CATALOGUE = "catalogue";
@@ -94,7 +92,7 @@ public final class BaseImageMatcher {
         .groupBy(col("digest").as("image_digest"))
         .agg(max(col("base_name_annotation")).as("annotation_name"),
             max(col("base_digest_annotation")).as("annotation_digest"),
-            max(col("labels").getItem(BASE_NAME_KEY)).as("label_name"),
+            max(col("labels").getItem(ManifestDocument.BASE_NAME_ANNOTATION)).as("label_name"),
             max(col("layer_count")).as("layer_count"),
             max(platformOf(col("os"), col("architecture"), col("variant"))).as("platform"));
   }

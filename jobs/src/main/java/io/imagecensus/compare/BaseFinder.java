@@ -3,16 +3,15 @@ package io.imagecensus.compare;
 import io.imagecensus.config.BaseImageSettings;
 import io.imagecensus.crawl.RegistryException;
 import io.imagecensus.crawl.TagPager;
+import io.imagecensus.model.ManifestDocument;
 import io.imagecensus.model.Platform;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Names the base of a compared image without Spark, by the first two rules of the census's
@@ -21,9 +20,6 @@ import java.util.stream.Collectors;
  * counts as base.
  */
 final class BaseFinder {
-  static final String BASE_NAME = "org.opencontainers.image.base.name";
-  static final String BASE_DIGEST = "org.opencontainers.image.base.digest";
-
   /** A catalogue image: the tag that names it, its platform image digest, family and diff_ids. */
   record CatalogueImage(String name, String digest, String family, List<String> diffIds) {}
 
@@ -40,9 +36,9 @@ final class BaseFinder {
 
   /** The image's base by annotation or catalogue, if either rule finds one. */
   Optional<Base> find(ComparedImage image) {
-    String digest = image.annotations().get(BASE_DIGEST);
+    String digest = image.annotations().get(ManifestDocument.BASE_DIGEST_ANNOTATION);
     if (digest != null) {
-      Optional<Base> annotated = byAnnotation(image, image.annotations().getOrDefault(BASE_NAME, ""), digest);
+      Optional<Base> annotated = byAnnotation(image, image.annotations().getOrDefault(ManifestDocument.BASE_NAME_ANNOTATION, ""), digest);
       if (annotated.isPresent()) {
         return annotated;
       }
@@ -97,7 +93,7 @@ final class BaseFinder {
       for (BaseImageSettings entry : catalogue) {
         try {
           ImageReader reader = registries.forName(entry.registry());
-          Pattern tags = globs(entry.tags());
+          Pattern tags = Pattern.compile(entry.tagRegex());
           List<String> names = new TagPager(reader.client(), registries.crawl().pageSize()).list(entry.repository());
           for (String tag : names.stream().filter(tags.asMatchPredicate()).sorted().toList()) {
             ImageReader.Resolved resolved = reader.resolve(entry.repository(), tag, null, p);
@@ -147,12 +143,5 @@ final class BaseFinder {
       }
     }
     return "full";
-  }
-
-  /** Tag globs as one pattern: {@code *} matches any characters, everything else literally. */
-  private static Pattern globs(List<String> globs) {
-    return Pattern.compile(globs.stream()
-        .map(glob -> Arrays.stream(glob.split("\\*", -1)).map(Pattern::quote).collect(Collectors.joining(".*")))
-        .collect(Collectors.joining("|")));
   }
 }

@@ -11,15 +11,13 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.when;
 
+import io.imagecensus.model.ManifestDocument;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 
 /** Joins resolved images with their parsed configs into the images and image_layers tables. Pure. */
 public final class ImageDescriber {
-  static final String BASE_NAME = "org.opencontainers.image.base.name";
-  static final String BASE_DIGEST = "org.opencontainers.image.base.digest";
-
   private ImageDescriber() {}
 
   /** Rows of the images table (without snapshot_date). */
@@ -36,8 +34,8 @@ public final class ImageDescriber {
             lit(null).cast(DataTypes.LongType).as("uncompressed_bytes"),
             col("user"), col("runs_as_root"), col("has_healthcheck"), col("exposed_ports"),
             col("history_length"), col("labels"), col("annotations"),
-            col("annotations").getItem(BASE_NAME).as("base_name_annotation"),
-            col("annotations").getItem(BASE_DIGEST).as("base_digest_annotation"),
+            col("annotations").getItem(ManifestDocument.BASE_NAME_ANNOTATION).as("base_name_annotation"),
+            col("annotations").getItem(ManifestDocument.BASE_DIGEST_ANNOTATION).as("base_digest_annotation"),
             col("manifest_bytes"), col("config_bytes"));
   }
 

@@ -23,6 +23,12 @@ public record ManifestDocument(
     Map<String, String> annotations,
     String artifactType,
     String subjectDigest) {
+  /**
+   * The OCI annotations that name the image a manifest was built on; the base-name key is also
+   * used as an image label.
+   */
+  public static final String BASE_NAME_ANNOTATION = "org.opencontainers.image.base.name";
+  public static final String BASE_DIGEST_ANNOTATION = "org.opencontainers.image.base.digest";
 
   /** What a manifest is, for counting purposes. */
   public enum Kind {

@@ -31,10 +31,14 @@ public record Quarter(int year, int number) implements Comparable<Quarter> {
     return LocalDate.of(year, (number - 1) * 3 + 1, 1);
   }
 
-  /** True when the instant falls in the quarter, in UTC. */
-  boolean contains(Instant instant) {
-    LocalDate day = instant.atZone(ZoneOffset.UTC).toLocalDate();
-    return !day.isBefore(start()) && day.isBefore(start().plusMonths(3));
+  /** The quarter's first instant: midnight UTC of its first day. */
+  public Instant startInstant() {
+    return start().atStartOfDay(ZoneOffset.UTC).toInstant();
+  }
+
+  /** The first instant after the quarter: midnight UTC of the next quarter's first day. */
+  public Instant endInstant() {
+    return start().plusMonths(3).atStartOfDay(ZoneOffset.UTC).toInstant();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.imagecensus.report;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 
 import io.imagecensus.model.Table;
 import io.imagecensus.warehouse.Warehouse;
@@ -29,20 +30,18 @@ public final class ReportData {
   public static ReportContent load(Warehouse warehouse, Quarter quarter, Optional<LocalDate> snapshotDate,
       double regressionThreshold) {
     LocalDate night = snapshotDate.orElseGet(() -> latestSnapshot(warehouse, quarter));
-    List<Row> reductionRows = warehouse.readSnapshot(Table.QUARTERLY_SIZE_REDUCTION, night)
-        .filter(col("quarter").equalTo(quarter.toString()))
-        .orderBy("component")
-        .collectAsList();
+    String upTo = quarter.toString();
+    // The year's rows up to the quarter: the quarter's own, and each component's first of the year.
+    List<Row> yearRows = warehouse.readSnapshot(Table.QUARTERLY_SIZE_REDUCTION, night)
+        .filter(col("quarter").geq(new Quarter(quarter.year(), 1).toString()).and(col("quarter").leq(upTo)))
+        .orderBy("component", "quarter").collectAsList();
+    List<Row> reductionRows = yearRows.stream().filter(r -> upTo.equals(r.getAs("quarter"))).toList();
     if (reductionRows.isEmpty()) {
       throw new IllegalStateException(missing(warehouse, quarter, " in snapshot " + night)
           + "; run image-census analyze --snapshot-date " + night + " first, or pick another --snapshot-date");
     }
-    String upTo = quarter.toString();
     Map<String, ReportContent.Reduction> yearStarts = new LinkedHashMap<>();
-    warehouse.readSnapshot(Table.QUARTERLY_SIZE_REDUCTION, night)
-        .filter(col("quarter").geq(new Quarter(quarter.year(), 1).toString()).and(col("quarter").leq(upTo)))
-        .orderBy("component", "quarter").collectAsList()
-        .forEach(r -> yearStarts.putIfAbsent(r.getAs("component"), reduction(r)));
+    yearRows.forEach(r -> yearStarts.putIfAbsent(r.getAs("component"), reduction(r)));
     return new ReportContent(quarter, night, regressionThreshold,
         reductionRows.stream().map(ReportData::reduction).toList(),
         List.copyOf(yearStarts.values()),
@@ -87,12 +86,13 @@ public final class ReportData {
   }
 
   /** The regressions among the builds created in the quarter, of components only. */
-  private static List<ReportContent.Regression> regressions(Dataset<Row> sizeTrends, Quarter quarter) {
+  static List<ReportContent.Regression> regressions(Dataset<Row> sizeTrends, Quarter quarter) {
     return sizeTrends
-        .filter(col("regression").and(col("component").isNotNull()).and(col("created").isNotNull()))
+        .filter(col("regression").and(col("component").isNotNull())
+            .and(col("created").geq(lit(Timestamp.from(quarter.startInstant()))))
+            .and(col("created").lt(lit(Timestamp.from(quarter.endInstant())))))
         .orderBy("component", "repository", "platform", "created", "digest")
         .collectAsList().stream()
-        .filter(r -> quarter.contains(((Timestamp) r.getAs("created")).toInstant()))
         .map(r -> new ReportContent.Regression(r.getAs("component"), r.getAs("repository"), r.getAs("platform"),
             r.getAs("digest"), ((Timestamp) r.getAs("created")).toInstant(), r.getAs("compressed_bytes"),
             r.getAs("delta_bytes"), r.getAs("base_delta_bytes"), r.getAs("app_delta_bytes")))

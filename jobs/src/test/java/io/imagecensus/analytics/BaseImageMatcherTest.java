@@ -2,6 +2,7 @@ package io.imagecensus.analytics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imagecensus.model.ManifestDocument;
 import io.imagecensus.model.Table;
 import io.imagecensus.testing.SharedSpark;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ class BaseImageMatcherTest {
   private static final String REDIS_AMD64 = "sha256:redis-amd64";
   private static final String REDIS_ARM64 = "sha256:redis-arm64";
 
-  private static final String BASE_NAME = BaseImageMatcher.BASE_NAME_KEY;
+  private static final String BASE_NAME = ManifestDocument.BASE_NAME_ANNOTATION;
 
   private static Dataset<Row> result;
   private static Map<String, List<Object>> byImage;

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -290,6 +291,15 @@ class ConfigLoaderTest {
   void rejectsTextThatIsNotAMapping() {
     assertThat(failure("- just\n- a list\n")).isEqualTo(
         "test.yaml: must be a YAML mapping with keys warehouse, registries, components");
+  }
+
+  @Test
+  void baseImageTagGlobsBecomeOneWholeTagRegex() {
+    BaseImageSettings entry = new BaseImageSettings("erp", "mirror/python", List.of("3.11*", "latest"), "full");
+    Pattern tags = Pattern.compile(entry.tagRegex());
+    assertThat(List.of("3.11", "3.11-slim", "latest", "3.12", "xlatest", "latest2", "3a11"))
+        .filteredOn(tag -> tags.matcher(tag).matches())
+        .containsExactly("3.11", "3.11-slim", "latest");
   }
 
   private static String registry(String fields) {

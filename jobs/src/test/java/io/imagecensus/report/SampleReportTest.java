@@ -18,6 +18,8 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -28,6 +30,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -74,6 +80,36 @@ class SampleReportTest {
             + " Since the start of 2026: 2.4 MB to 688.1 kB, 70.7 % smaller.**",
         "No build of 2026-Q4 grew by more than 10.0 % over the build before it.");
     assertThat(content.regressions()).isEmpty();
+  }
+
+  @Test
+  void regressionsAreThoseOfComponentBuildsCreatedInTheQuarter() {
+    StructType schema = new StructType()
+        .add("component", DataTypes.StringType).add("repository", DataTypes.StringType)
+        .add("platform", DataTypes.StringType).add("digest", DataTypes.StringType)
+        .add("created", DataTypes.TimestampType).add("compressed_bytes", DataTypes.LongType)
+        .add("delta_bytes", DataTypes.LongType).add("base_delta_bytes", DataTypes.LongType)
+        .add("app_delta_bytes", DataTypes.LongType).add("regression", DataTypes.BooleanType);
+    List<Row> rows = List.of(
+        trend("api-server", "sha256:b", "2026-12-31T23:59:59Z", true),   // last second of Q4
+        trend("api-server", "sha256:a", "2026-10-01T00:00:00Z", true),   // first second of Q4
+        trend("api-server", "sha256:c", "2027-01-01T00:00:00Z", true),   // Q1 of the next year
+        trend("api-server", "sha256:d", "2026-09-30T23:59:59Z", true),   // Q3
+        trend(null, "sha256:e", "2026-11-01T00:00:00Z", true),          // a base-catalogue image
+        trend("flower", "sha256:f", "2026-11-01T00:00:00Z", false),     // grew, under the threshold
+        trend("api-server", "sha256:g", null, true));                    // no creation time
+    List<ReportContent.Regression> regressions =
+        ReportData.regressions(SharedSpark.get().createDataFrame(rows, schema), Q4);
+    assertThat(regressions).containsExactly(
+        new ReportContent.Regression("api-server", "erp/api-server", "linux/amd64", "sha256:a",
+            Instant.parse("2026-10-01T00:00:00Z"), 1_200L, 200L, 150L, 50L),
+        new ReportContent.Regression("api-server", "erp/api-server", "linux/amd64", "sha256:b",
+            Instant.parse("2026-12-31T23:59:59Z"), 1_200L, 200L, 150L, 50L));
+  }
+
+  private static Row trend(String component, String digest, String created, boolean regression) {
+    return RowFactory.create(component, "erp/api-server", "linux/amd64", digest,
+        created == null ? null : Timestamp.from(Instant.parse(created)), 1_200L, 200L, 150L, 50L, regression);
   }
 
   @Test
