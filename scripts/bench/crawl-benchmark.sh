@@ -27,7 +27,7 @@
 #      GETs, see mix.lua);
 #   3. serves it with docker-registry on a free 127.0.0.1 port;
 #   4. wrk -t2 -c8 (the crawl's concurrency) and -t2 -c4 with that mix: the registry's capacity;
-#      then HttpMix.java, the JDK HttpClient alone at concurrency 8 (no Spark): the client's ceiling;
+#      then HttpMix.java, the crawl's HTTP client alone at concurrency 8 (no Spark): its ceiling;
 #   5. cold crawl into an empty warehouse, then warm crawl (next snapshot date, same warehouse);
 #   6. prints the figures with PASS/FAIL against the targets:
 #        cold crawl req/s (requests / crawl stage seconds) >= 0.75 x wrk -c8 req/s
@@ -258,7 +258,7 @@ ideal_cold=$(calc "%.1f" "($est_tags + $taglist_requests) / $head_rps + $est_ima
 ideal_warm=$(calc "%.1f" "($est_tags + $taglist_requests) / $head_rps")
 say "ideal client at those rates: cold ${ideal_cold}s, warm ${ideal_warm}s (tag lists counted at the HEAD rate)"
 
-# The JDK HttpClient alone (the crawl's client, no Spark) on the first 20,000 requests of the mix.
+# The crawl's HTTP client (HttpURLConnection) alone, no Spark, on the first 20,000 requests of the mix.
 client_line=$(java "$here/HttpMix.java" "$url" "$work/paths.txt" 8 20000 2>&1 | tail -1 || true)
 client_rps=$(sed -n 's/.* = \([0-9]*\) req\/s.*/\1/p' <<< "$client_line")
 say "client ceiling: ${client_line:-HttpMix did not run}"
@@ -370,7 +370,7 @@ if [ "$c_ok" = 1 ]; then
   check "cold/wrk -c8 ratio (target >= 0.75)" "$ratio" "$(verdict "$ratio >= 0.75")"
   row "cold/wrk -c4 ratio (information)" "$ratio4"
   row "cold/ideal client at per-type rates (info)" "$(calc "%.2f" "$ideal_cold / $c_crawl") (ideal ${ideal_cold}s for the cold requests)"
-  [ -z "$client_rps" ] || row "JDK client alone/wrk -c8 (information)" "$(calc "%.2f" "$client_rps / $wrk8_rps") ($client_rps req/s, java scripts/bench/HttpMix.java)"
+  [ -z "$client_rps" ] || row "HTTP client alone/wrk -c8 (information)" "$(calc "%.2f" "$client_rps / $wrk8_rps") ($client_rps req/s, java scripts/bench/HttpMix.java)"
 else
   check "cold crawl" "failed, see above" FAIL
 fi

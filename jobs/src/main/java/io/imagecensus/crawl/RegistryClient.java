@@ -4,20 +4,21 @@ import io.imagecensus.config.CrawlSettings;
 import io.imagecensus.config.RegistrySettings;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
@@ -27,12 +28,29 @@ import java.util.regex.Pattern;
  * HTTP access to one registry: Basic and Bearer-token authentication, bounded parallel requests,
  * reused connections and retries of temporary failures.
  *
- * <p>jib-core's {@code FailoverHttpClient} opens a new connection per request and keeps every
- * socket until shut down, which caps a crawl far below what a registry serves; the JDK client
- * keeps HTTP/1.1 connections alive and reuses them. One connection pool, token cache and request
- * limit are shared by all clients of the same registry in a JVM (one executor, or the driver).
+ * <p>Requests go over the JDK's {@link HttpURLConnection}: HTTP/1.1 with keep-alive connections
+ * reused from the JVM's pool, TLS with the JVM's trust store and host name check, and the proxy
+ * settings of the standard {@code http(s).proxyHost} properties. jib-core's
+ * {@code FailoverHttpClient} opens a new connection per request and keeps every socket until shut
+ * down; {@code java.net.http.HttpClient} reuses connections but spends about three times the CPU
+ * per request, which on a shared machine is taken from the registry (see
+ * {@code scripts/bench/HttpMix.java}). One token cache and request limit are shared by all clients
+ * of the same registry in a JVM (one executor, or the driver).
  */
 public final class RegistryClient {
+  /**
+   * Idle keep-alive connections HttpURLConnection keeps per host (its property
+   * {@code http.maxConnections}, default 5). Below the crawl's concurrency, every answer beyond the
+   * fifth would close its connection and the next request would open a new one.
+   */
+  private static final String IDLE_CONNECTIONS_PER_HOST = "256";
+
+  static {
+    if (System.getProperty("http.maxConnections") == null) {
+      System.setProperty("http.maxConnections", IDLE_CONNECTIONS_PER_HOST);
+    }
+  }
+
   private static final Map<String, Shared> SHARED = new ConcurrentHashMap<>();
   private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
   private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
@@ -43,19 +61,13 @@ public final class RegistryClient {
   private final RequestCounter counter;
   private final Shared shared;
 
-  /** The JVM-wide state of one registry: connections, tokens and the request limit. */
+  /** The JVM-wide state of one registry: tokens and the request limit. */
   private static final class Shared {
-    final HttpClient http;
     final Semaphore inFlight;
     final Map<String, String> tokens = new ConcurrentHashMap<>();
     volatile String basicScheme;
 
-    Shared(RegistrySettings registry, CrawlSettings settings) {
-      this.http = HttpClient.newBuilder()
-          .version("http".equals(registry.url().getScheme()) ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
-          .connectTimeout(settings.timeout())
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .build();
+    Shared(CrawlSettings settings) {
       this.inFlight = new Semaphore(settings.concurrency());
     }
   }
@@ -78,7 +90,7 @@ public final class RegistryClient {
         // Tokens belong to a user: clients with other credentials must not share them.
         registry.name() + "|" + registry.url() + "|" + settings.concurrency() + "|"
             + credentials.map(Credentials::username).orElse(""),
-        key -> new Shared(registry, settings));
+        key -> new Shared(settings));
   }
 
   public RegistrySettings registry() {
@@ -144,41 +156,20 @@ public final class RegistryClient {
     boolean authRetried = false;
     int attempt = 0;
     while (true) {
+      Response response;
+      acquirePermit();
       try {
-        HttpResponse<InputStream> response = sendStreaming(uri, authorization);
-        int status = response.statusCode();
-        if (status == 401 && !authRetried) {
-          response.body().close();
-          authRetried = true;
-          if (!authenticate(new Response(401, response.headers(), new byte[0]), scope, action)) {
-            throw new RegistryException(action, 401, "the registry answered 401" + credentialHint());
+        HttpURLConnection connection = open("GET", uri, Map.of(), authorization);
+        int status = connection.getResponseCode();
+        if (status == 200) {
+          CountingInputStream body = new CountingInputStream(connection.getInputStream());
+          try (body) {
+            return reader.read(body);
+          } finally {
+            counter.onRequest(body.count());
           }
-          authorization = authorization(scope);
-          continue;
         }
-        if ((status == 429 || status >= 500) && attempt++ < settings.retries()) {
-          response.body().close();
-          counter.onRetry();
-          sleep(backoff(attempt));
-          continue;
-        }
-        if (status >= 300 && status < 400 && response.headers().firstValue("Location").isPresent()) {
-          response.body().close();
-          // Redirect targets (object storage) must not receive the registry's credentials.
-          uri = uri.resolve(response.headers().firstValue("Location").get());
-          authorization = null;
-          continue;
-        }
-        if (status != 200) {
-          response.body().close();
-          throw new RegistryException(action, status, "the registry answered " + status);
-        }
-        CountingInputStream body = new CountingInputStream(response.body());
-        try (body) {
-          return reader.read(body);
-        } finally {
-          counter.onRequest(body.count());
-        }
+        response = new Response(status, headersOf(connection), readBody(connection, status));
       } catch (IOException e) {
         if (attempt++ < settings.retries()) {
           counter.onRetry();
@@ -186,34 +177,86 @@ public final class RegistryClient {
           continue;
         }
         throw new RegistryException(action, null, describe(e));
+      } finally {
+        shared.inFlight.release();
       }
+      // The permit is released: a token request below needs one of its own.
+      int status = response.status();
+      if (status == 401 && !authRetried) {
+        authRetried = true;
+        if (!authenticate(response, scope, action)) {
+          throw new RegistryException(action, 401, "the registry answered 401" + credentialHint());
+        }
+        authorization = authorization(scope);
+        continue;
+      }
+      if ((status == 429 || status >= 500) && attempt++ < settings.retries()) {
+        counter.onRetry();
+        sleep(retryAfter(response).orElse(backoff(attempt)));
+        continue;
+      }
+      if (status >= 300 && status < 400 && response.header("Location").isPresent()) {
+        // Redirect targets (object storage) must not receive the registry's credentials.
+        uri = uri.resolve(response.header("Location").get());
+        authorization = null;
+        continue;
+      }
+      throw new RegistryException(action, status, "the registry answered " + status);
     }
   }
 
-  private HttpResponse<InputStream> sendStreaming(URI uri, String authorization) throws IOException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(settings.timeout()).GET();
-    if (authorization != null) {
-      request.header("Authorization", authorization);
-    }
-    return exchange(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-  }
-
-  /** Sends one request within the registry's limit of requests in flight. */
-  private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> body) throws IOException {
+  /** Waits for one of the registry's request slots; the caller releases it once the answer is read. */
+  private void acquirePermit() {
     try {
       shared.inFlight.acquire();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted while waiting for a free connection", e);
+      throw new RegistryException("wait for a free connection", null, "interrupted");
     }
-    try {
-      return shared.http.send(request, body);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    } finally {
-      shared.inFlight.release();
+  }
+
+  /** Prepares a request; it is sent when its status is asked for. */
+  private HttpURLConnection open(String method, URI uri, Map<String, String> headers, String authorization)
+      throws IOException {
+    HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+    connection.setRequestMethod(method);
+    connection.setInstanceFollowRedirects(false);
+    connection.setUseCaches(false);
+    int timeout = (int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis());
+    connection.setConnectTimeout(timeout);
+    connection.setReadTimeout(timeout);
+    connection.setRequestProperty("User-Agent", "image-census");
+    // HttpURLConnection would otherwise ask for "text/html, image/gif, image/jpeg, *".
+    connection.setRequestProperty("Accept", "*/*");
+    headers.forEach(connection::setRequestProperty);
+    if (authorization != null) {
+      connection.setRequestProperty("Authorization", authorization);
     }
+    return connection;
+  }
+
+  /**
+   * Reads the whole body, error bodies included, so the connection goes back to the keep-alive
+   * pool; a HEAD or bodiless answer gives an empty array.
+   */
+  private static byte[] readBody(HttpURLConnection connection, int status) throws IOException {
+    InputStream body = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
+    if (body == null) {
+      return new byte[0];
+    }
+    try (body) {
+      return body.readAllBytes();
+    }
+  }
+
+  /** The response headers in the order received, looked up without regard to case. */
+  private static HttpHeaders headersOf(HttpURLConnection connection) {
+    Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    // Index 0 is the status line; the fields follow in the order the server sent them.
+    for (int i = 1; connection.getHeaderFieldKey(i) != null; i++) {
+      headers.computeIfAbsent(connection.getHeaderFieldKey(i), name -> new ArrayList<>()).add(connection.getHeaderField(i));
+    }
+    return HttpHeaders.of(headers, (name, value) -> true);
   }
 
   /** Counts the bytes read through it. */
@@ -271,17 +314,16 @@ public final class RegistryClient {
 
   private Response sendOnce(String method, URI uri, Map<String, String> headers, String authorization)
       throws IOException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-        .timeout(settings.timeout())
-        .method(method, HttpRequest.BodyPublishers.noBody());
-    headers.forEach(request::header);
-    if (authorization != null) {
-      request.header("Authorization", authorization);
+    acquirePermit();
+    try {
+      HttpURLConnection connection = open(method, uri, headers, authorization);
+      int status = connection.getResponseCode();
+      byte[] body = readBody(connection, status);
+      counter.onRequest(body.length);
+      return new Response(status, headersOf(connection), body);
+    } finally {
+      shared.inFlight.release();
     }
-    HttpResponse<byte[]> response = exchange(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    byte[] body = response.body() == null ? new byte[0] : response.body();
-    counter.onRequest(body.length);
-    return new Response(response.statusCode(), response.headers(), body);
   }
 
   private String authorization(String scope) {

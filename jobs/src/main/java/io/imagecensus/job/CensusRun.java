@@ -1,5 +1,7 @@
 package io.imagecensus.job;
 
+import static org.apache.spark.sql.functions.col;
+
 import io.imagecensus.config.CensusConfig;
 import io.imagecensus.config.RegistrySettings;
 import io.imagecensus.crawl.CrawlCounters;
@@ -119,9 +121,10 @@ public final class CensusRun {
     try (Progress progress = new Progress(counters, out, 5)) {
       if (crawl) {
         long t0 = System.nanoTime();
-        CrawlStage.Output output = new CrawlStage(spark, config, credentials, warehouse, counters, runId, progress).run();
+        CrawlStage.Output output = new CrawlStage(spark, config, credentials, warehouse, counters, runId, date, progress).run();
         crawlSeconds = seconds(t0);
         long t1 = System.nanoTime();
+        progress.stage("model");
         Dataset<Row> images = warehouse.checkpoint("images", output.images(), runId);
         Dataset<Row> layers = warehouse.checkpoint("image_layers", output.imageLayers(), runId);
         modelSeconds = seconds(t1);
@@ -135,7 +138,9 @@ public final class CensusRun {
         writeSeconds = seconds(t2);
         repositories = output.repositories();
         manifestsReused = output.manifestsReused();
-        configsReused = output.configsReused();
+        // Configs tonight's images refer to, less those requested from the registry.
+        configsReused = images.filter(col("config_digest").isNotNull()).select("config_digest").distinct().count()
+            - output.configsRequested();
       } else {
         requireSnapshot(warehouse, date);
         repositories = warehouse.readSnapshot(Table.TAGS, date).select("registry", "repository").distinct().count();

@@ -1,9 +1,12 @@
 package io.imagecensus.job;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.when;
 
 import io.imagecensus.config.CensusConfig;
 import io.imagecensus.config.RegistrySettings;
@@ -22,22 +25,29 @@ import io.imagecensus.inventory.ParsedManifests;
 import io.imagecensus.model.MediaTypes;
 import io.imagecensus.model.Table;
 import io.imagecensus.warehouse.Warehouse;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * One night's crawl: repositories, then tags with a HEAD each, then only the manifests and
- * configs the content store does not hold yet. Every registry-facing step runs as Spark tasks
- * and is checkpointed to the run's staging folder at once, so no request is ever sent twice
- * because Spark recomputed a Dataset.
+ * One night's crawl: repositories, then tags with a HEAD each. Tags whose digest the previous
+ * snapshot already resolved take over its rows; for the others only the manifests, configs and
+ * layer sizes the content stores do not hold yet are fetched. Every registry-facing step runs as
+ * Spark tasks and is checkpointed to the run's staging folder at once, so no request is ever sent
+ * twice because Spark recomputed a Dataset.
  */
 final class CrawlStage {
   /** Repositories per crawl task: small enough to spread work, large enough to amortise a task. */
@@ -48,7 +58,7 @@ final class CrawlStage {
   /** The crawl's output: the snapshot tables, not yet written, and what it counted. */
   record Output(Dataset<Row> tags, Dataset<Row> images, Dataset<Row> imageLayers,
       Dataset<Row> attachments, Dataset<Row> errors, long repositories, long manifestsReused,
-      long configsReused) {}
+      long configsRequested) {}
 
   private final SparkSession spark;
   private final CensusConfig config;
@@ -56,16 +66,18 @@ final class CrawlStage {
   private final Warehouse warehouse;
   private final CrawlCounters counters;
   private final String runId;
+  private final LocalDate date;
   private final Progress progress;
 
   CrawlStage(SparkSession spark, CensusConfig config, Map<String, Credentials> credentials,
-      Warehouse warehouse, CrawlCounters counters, String runId, Progress progress) {
+      Warehouse warehouse, CrawlCounters counters, String runId, LocalDate date, Progress progress) {
     this.spark = spark;
     this.config = config;
     this.credentials = credentials;
     this.warehouse = warehouse;
     this.counters = counters;
     this.runId = runId;
+    this.date = date;
     this.progress = progress;
   }
 
@@ -88,17 +100,94 @@ final class CrawlStage {
         .select(col("registry"), col("repository"), col("component"), col("reference").as("tag"),
             col("digest"), col("media_type"));
 
+    progress.stage("reuse");
+    Reuse reuse = reuse(tags);
+    Content content = reuse.changedRoots() == 0
+        ? Content.none(spark)
+        : crawlContent(reuse.changedTags(), registries);
+
+    Dataset<Row> images = content.images().unionByName(reuse.images());
+    Dataset<Row> errors = errorRows(unionAll(List.of(spark.createDataFrame(driverErrors, CrawlRecord.SCHEMA), tagRecords),
+            CrawlRecord.SCHEMA))
+        .unionByName(content.errors())
+        .distinct();
+    return new Output(tags, images,
+        content.imageLayers().unionByName(reuse.imageLayers()).dropDuplicates("image_digest", "position"),
+        content.attachments().unionByName(reuse.attachments()), errors,
+        targets.targets().size(), reuse.rootCount() - content.rootsFetched(), content.configsRequested());
+  }
+
+  /**
+   * What tonight can take over from the newest committed snapshot before tonight: the rows of every
+   * tag root (a tag's manifest or index digest) that snapshot already resolved in the same
+   * repository. Manifests are immutable, so the same root leads to the same images, layers and
+   * attachments; only the component is taken from tonight's configuration. Repositories with crawl
+   * errors in that snapshot are resolved again in full, and so is everything when that snapshot was
+   * written by another image-census version, whose rows may be derived differently.
+   */
+  private record Reuse(Dataset<Row> changedTags, long rootCount, long changedRoots, Dataset<Row> images,
+      Dataset<Row> imageLayers, Dataset<Row> attachments) {}
+
+  private Reuse reuse(Dataset<Row> tags) {
+    Optional<LocalDate> previous = warehouse.committedSnapshots().stream().filter(d -> d.isBefore(date))
+        .max(Comparator.naturalOrder())
+        .filter(d -> Optional.of(CensusRun.VERSION).equals(warehouse.writerVersion(Table.IMAGES, d)));
+    if (previous.isEmpty()) {
+      long rootCount = roots(tags).select("digest").distinct().count();
+      return new Reuse(tags, rootCount, rootCount, emptyRows(Table.IMAGES),
+          emptyRows(Table.IMAGE_LAYERS), emptyRows(Table.ATTACHMENTS));
+    }
+    Dataset<Row> failedRepositories = warehouse.readSnapshot(Table.CRAWL_ERRORS, previous.get())
+        .filter(col("repository").isNotNull())
+        .select("registry", "repository").distinct();
+    Dataset<Row> reusableRoots = roots(tags)
+        .join(warehouse.readSnapshot(Table.TAGS, previous.get()).select("registry", "repository", "digest"),
+            new String[] {"registry", "repository", "digest"}, "left_semi")
+        .join(failedRepositories, new String[] {"registry", "repository"}, "left_anti")
+        .distinct();
+    Dataset<Row> changedTags = tags.join(reusableRoots, new String[] {"registry", "repository", "digest"}, "left_anti");
+    // Tonight's distinct roots, and those among them to resolve again, in one pass.
+    Row counts = roots(tags).join(reusableRoots.withColumn("reusable", lit(true)),
+            new String[] {"registry", "repository", "digest"}, "left")
+        .agg(countDistinct(col("digest")), countDistinct(when(col("reusable").isNull(), col("digest"))))
+        .first();
+    Dataset<Row> components = tags.select("registry", "repository", "component").distinct();
+    Dataset<Row> roots = reusableRoots.withColumnRenamed("digest", "root");
+    Dataset<Row> images = reusedRows(Table.IMAGES, previous.get(), roots, components);
+    Dataset<Row> imageLayers = warehouse.readSnapshot(Table.IMAGE_LAYERS, previous.get())
+        .join(images.select(col("digest").as("image_digest")).distinct(), "image_digest");
+    return new Reuse(changedTags, counts.getLong(0), counts.getLong(1), images,
+        imageLayers, reusedRows(Table.ATTACHMENTS, previous.get(), roots, components));
+  }
+
+  /** The previous snapshot's rows of {@code table} under the reusable roots, with tonight's component. */
+  private Dataset<Row> reusedRows(Table table, LocalDate previous, Dataset<Row> roots, Dataset<Row> components) {
+    Dataset<Row> rows = warehouse.readSnapshot(table, previous).drop("component")
+        .withColumn("root", coalesce(col("index_digest"), col("digest")));
+    return rows.join(roots, new String[] {"registry", "repository", "root"}, "left_semi")
+        .join(components, new String[] {"registry", "repository"})
+        .select(Arrays.stream(table.schema().fieldNames()).map(functions::col).toArray(Column[]::new));
+  }
+
+  /** What tonight fetched and resolved for the tags whose roots could not be reused. */
+  private record Content(Dataset<Row> images, Dataset<Row> imageLayers, Dataset<Row> attachments,
+      Dataset<Row> errors, long rootsFetched, long configsRequested) {
+    static Content none(SparkSession spark) {
+      return new Content(emptyRows(spark, Table.IMAGES), emptyRows(spark, Table.IMAGE_LAYERS),
+          emptyRows(spark, Table.ATTACHMENTS), emptyRows(spark, Table.CRAWL_ERRORS), 0, 0);
+    }
+  }
+
+  /**
+   * Fetches what the content stores lack for {@code tags}, level by level through indexes, then
+   * their configs and the uncompressed sizes of new layers, and describes the images.
+   */
+  private Content crawlContent(Dataset<Row> tags, Map<String, RegistrySettings> registries) {
     progress.stage("manifests");
     Dataset<Row> storedManifests = warehouse.read(Table.MANIFEST_STORE);
-    Dataset<Row> roots = tags.filter(col("digest").isNotNull()
-        .and(col("media_type").isin(MediaTypes.DOCKER_MANIFEST,
-            MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_MANIFEST_LIST,
-            MediaTypes.OCI_INDEX)))
-        .select("registry", "repository", "digest");
-    long rootCount = roots.select("digest").distinct().count();
     List<Dataset<Row>> manifestBatches = new ArrayList<>();
     Dataset<Row> known = storedManifests.select("digest");
-    Dataset<Row> frontier = roots;
+    Dataset<Row> frontier = roots(tags);
     long rootsFetched = 0;
     for (int depth = 0; depth <= config.crawl().maxIndexDepth(); depth++) {
       Dataset<Row> toFetch = oneSourcePerDigest(frontier).join(known, new String[] {"digest"}, "left_anti");
@@ -136,14 +225,13 @@ final class CrawlStage {
     Dataset<Row> parsedManifests = ParsedManifests.parse(warehouse.read(Table.MANIFEST_STORE)).cache();
     Resolution resolution = resolve(tags, parsedManifests);
     Dataset<Row> resolved = resolution.images();
-    Dataset<Row> configTargets = resolved.filter(col("config_digest").isNotNull())
+    Dataset<Row> configsToFetch = resolved.filter(col("config_digest").isNotNull())
         .groupBy("config_digest")
         .agg(min(struct(col("registry"), col("repository"), col("config_size"))).as("source"))
         .select(col("source.registry").as("registry"), col("source.repository").as("repository"),
-            col("config_digest").as("digest"), col("source.config_size").as("size"));
-    long configsNeeded = configTargets.count();
-    Dataset<Row> configsToFetch = configTargets.join(warehouse.read(Table.CONFIG_STORE).select("digest"),
-        new String[] {"digest"}, "left_anti").select("registry", "repository", "digest", "size");
+            col("config_digest").as("digest"), col("source.config_size").as("size"))
+        .join(warehouse.read(Table.CONFIG_STORE).select("digest"), new String[] {"digest"}, "left_anti")
+        .select("registry", "repository", "digest", "size");
     long configCount = configsToFetch.count();
     Dataset<Row> fetchedConfigs = spark.createDataFrame(List.of(), CrawlRecord.SCHEMA);
     if (configCount > 0) {
@@ -183,19 +271,30 @@ final class CrawlStage {
       }
     }
 
-    progress.stage("model");
     Dataset<Row> layerSizes = warehouse.read(Table.LAYERS);
-    Dataset<Row> images = ImageDescriber.withUncompressedSize(ImageDescriber.images(resolved, configs), imageLayers, layerSizes);
-    Dataset<Row> layers = ImageDescriber.withUncompressedSize(imageLayers, layerSizes);
-    Dataset<Row> errors = errorRows(unionAll(List.of(
-            spark.createDataFrame(driverErrors, CrawlRecord.SCHEMA), tagRecords, fetchedManifests, fetchedConfigs,
-            measuredLayers),
-            CrawlRecord.SCHEMA))
+    Dataset<Row> errors = errorRows(unionAll(List.of(fetchedManifests, fetchedConfigs, measuredLayers), CrawlRecord.SCHEMA))
         .unionByName(resolution.errors().select(col("registry"), col("repository"), col("reference"),
-            col("stage"), col("http_status"), col("message")))
-        .distinct();
-    return new Output(tags, images, layers, resolution.attachments(), errors,
-        targets.targets().size(), rootCount - rootsFetched, configsNeeded - configCount);
+            col("stage"), col("http_status"), col("message")));
+    return new Content(
+        ImageDescriber.withUncompressedSize(ImageDescriber.images(resolved, configs), imageLayers, layerSizes),
+        ImageDescriber.withUncompressedSize(imageLayers, layerSizes),
+        resolution.attachments(), errors, rootsFetched, configCount);
+  }
+
+  /** The tags' manifest and index digests, one row per repository. */
+  private static Dataset<Row> roots(Dataset<Row> tags) {
+    return tags.filter(col("digest").isNotNull()
+            .and(col("media_type").isin(MediaTypes.DOCKER_MANIFEST, MediaTypes.OCI_MANIFEST,
+                MediaTypes.DOCKER_MANIFEST_LIST, MediaTypes.OCI_INDEX)))
+        .select("registry", "repository", "digest");
+  }
+
+  private Dataset<Row> emptyRows(Table table) {
+    return emptyRows(spark, table);
+  }
+
+  private static Dataset<Row> emptyRows(SparkSession spark, Table table) {
+    return spark.createDataFrame(List.of(), table.schema());
   }
 
   /** The images, attachments and resolution errors reached from tonight's tags. */

@@ -1,5 +1,6 @@
 package io.imagecensus.warehouse;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imagecensus.model.Table;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,6 +13,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -191,9 +193,32 @@ public final class Warehouse {
     }
   }
 
+  /**
+   * The image-census version of the run that wrote {@code table} into the committed snapshot of
+   * {@code date}, as that run's summary {@code _runs/RUN.json} records it; empty when the snapshot,
+   * the table's entry or the summary is missing.
+   */
+  public Optional<String> writerVersion(Table table, LocalDate date) {
+    try {
+      SnapshotCommit.Entry entry = commit.committedTables(date).get(table.path());
+      Path summary = entry == null ? null : runSummaryPath(entry.runId());
+      if (summary == null || !fs.exists(summary)) {
+        return Optional.empty();
+      }
+      return Optional.ofNullable(new ObjectMapper().readTree(commit.read(summary)).path("version").textValue());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Tried to read which version wrote " + table.path() + " of " + date
+          + " but failed because: " + e.getMessage(), e);
+    }
+  }
+
+  private Path runSummaryPath(String runId) {
+    return new Path(root, "_runs/" + runId + ".json");
+  }
+
   /** Writes {@code _runs/RUN.json}, the run's summary for monitoring, in one rename; returns its URI. */
   public URI writeRunSummary(String runId, String json) {
-    Path path = new Path(root, "_runs/" + runId + ".json");
+    Path path = runSummaryPath(runId);
     try {
       commit.writeAtomically(path, json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     } catch (IOException e) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imagecensus.config.CensusConfig;
 import io.imagecensus.config.ConfigLoader;
 import io.imagecensus.model.Table;
+import io.imagecensus.testing.Directories;
 import io.imagecensus.testing.RegistryExtension;
 import io.imagecensus.testing.SampleWarehouse;
 import io.imagecensus.testing.SharedSpark;
@@ -49,8 +50,8 @@ class KilledRunTest {
   @Test
   void aRunKilledWhilePublishingLosesNothingAndItsRerunEqualsACleanRun(TestRegistry registry, @TempDir Path dir) throws Exception {
     SampleWarehouse sample = SampleWarehouse.of(registry);
-    Path killed = copy(sample.root(), dir.resolve("killed/warehouse"));
-    Path clean = copy(sample.root(), dir.resolve("clean/warehouse"));
+    Path killed = Directories.copy(sample.root(), dir.resolve("killed/warehouse"));
+    Path clean = Directories.copy(sample.root(), dir.resolve("clean/warehouse"));
     Path killedConfig = dir.resolve("killed/image-census.yaml");
     Files.writeString(killedConfig, SampleWarehouse.config(killed, registry.baseUrl()));
     Map<String, Long> before = counts(killed);
@@ -175,19 +176,5 @@ class KilledRunTest {
       }
     }
     return files;
-  }
-
-  private static Path copy(Path from, Path to) throws IOException {
-    try (Stream<Path> walk = Files.walk(from)) {
-      for (Path source : walk.toList()) {
-        Path target = to.resolve(from.relativize(source).toString());
-        if (Files.isDirectory(source)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(source, target);
-        }
-      }
-    }
-    return to;
   }
 }

@@ -1,0 +1,174 @@
+package io.imagecensus.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.imagecensus.config.CensusConfig;
+import io.imagecensus.config.ConfigLoader;
+import io.imagecensus.demo.EstateImage;
+import io.imagecensus.demo.EstateTruth;
+import io.imagecensus.model.MediaTypes;
+import io.imagecensus.model.Table;
+import io.imagecensus.testing.Directories;
+import io.imagecensus.testing.RegistryAuth;
+import io.imagecensus.testing.RegistryExtension;
+import io.imagecensus.testing.RegistryProcess;
+import io.imagecensus.testing.SampleWarehouse;
+import io.imagecensus.testing.SharedSpark;
+import io.imagecensus.testing.TestRegistry;
+import io.imagecensus.warehouse.Warehouse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A later night takes over the previous snapshot's rows for every tag whose digest did not change,
+ * and resolves the rest again: the result must be row for row what a crawl into an empty warehouse
+ * writes for the same registry. Runs on a private copy of the sample registry, because it moves a
+ * tag and hides a blob.
+ *
+ * <p>Night 1: erp/redis's amd64 config blob is missing, so erp/redis has a crawl error. Night 2:
+ * the blob is back, and erp/flower:2.0.1 was re-pushed to point at 2.0.2's manifest.
+ */
+@ExtendWith(RegistryExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NightlyReuseTest {
+  private static final LocalDate NIGHT_1 = LocalDate.of(2026, 12, 4);
+  private static final LocalDate NIGHT_2 = LocalDate.of(2026, 12, 5);
+  private static final List<Table> SNAPSHOT_TABLES =
+      List.of(Table.TAGS, Table.IMAGES, Table.IMAGE_LAYERS, Table.ATTACHMENTS, Table.CRAWL_ERRORS);
+
+  private EstateTruth truth;
+  private EstateImage redisAmd;
+  private String flower202;
+  private RunSummary night1;
+  private RunSummary night2;
+  private RunSummary fresh;
+  private Warehouse nightly;
+  private Warehouse scratch;
+
+  @BeforeAll
+  void crawlTwoNightsAndOnceFromScratch(TestRegistry shared, @TempDir Path dir) throws Exception {
+    truth = shared.truth();
+    redisAmd = truth.images("erp/redis").stream().filter(i -> "amd64".equals(i.architecture())).findFirst().orElseThrow();
+    flower202 = truth.tag("erp/flower", "2.0.2").digest();
+    SparkSession spark = SharedSpark.get();
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+    try (RegistryProcess registry = RegistryProcess.start(RegistryAuth.ANONYMOUS)) {
+      Directories.copy(shared.storageDir(), registry.storageDir());
+      CensusConfig nightlyConfig = config(dir, "nightly", registry.baseUrl());
+      CensusConfig scratchConfig = config(dir, "scratch", registry.baseUrl());
+      nightly = new Warehouse(spark, nightlyConfig.warehouse());
+      scratch = new Warehouse(spark, scratchConfig.warehouse());
+
+      Path configBlob = blobFile(registry.storageDir(), redisAmd.configDigest());
+      Path hidden = dir.resolve("hidden-config-blob");
+      Files.move(configBlob, hidden);
+      night1 = new CensusRun(spark, nightlyConfig, Map.of(), quiet).crawl(NIGHT_1);
+      Files.move(hidden, configBlob);
+
+      retag(registry.baseUrl(), "erp/flower", flower202, "2.0.1");
+      night2 = new CensusRun(spark, nightlyConfig, Map.of(), quiet).crawl(NIGHT_2);
+      fresh = new CensusRun(spark, scratchConfig, Map.of(), quiet).crawl(NIGHT_2);
+    }
+  }
+
+  @Test
+  void theFirstNightRecordsTheMissingConfigAgainstItsRepository() {
+    assertThat(rows(nightly, Table.CRAWL_ERRORS, NIGHT_1))
+        .singleElement()
+        .satisfies(error -> {
+          assertThat((String) error.getAs("repository")).isEqualTo("erp/redis");
+          assertThat((String) error.getAs("reference")).isEqualTo(redisAmd.configDigest());
+        });
+  }
+
+  @Test
+  void rowsAreReusedOnlyFromASnapshotThisVersionWrote() {
+    assertThat(nightly.writerVersion(Table.IMAGES, NIGHT_1)).contains(CensusRun.VERSION);
+    assertThat(nightly.writerVersion(Table.IMAGES, NIGHT_1.minusDays(1))).isEmpty();
+    assertThat(scratch.writerVersion(Table.IMAGES, NIGHT_1)).isEmpty();
+  }
+
+  @Test
+  void theSecondNightIsRowForRowWhatACrawlFromScratchWrites() {
+    for (Table table : SNAPSHOT_TABLES) {
+      assertThat(sortedText(nightly, table, NIGHT_2)).as(table.path())
+          .isEqualTo(sortedText(scratch, table, NIGHT_2));
+    }
+    assertThat(rows(nightly, Table.CRAWL_ERRORS, NIGHT_2)).isEmpty();
+    assertThat(rows(nightly, Table.IMAGES, NIGHT_2)).hasSize(rows(nightly, Table.IMAGES, NIGHT_1).size() - 1);
+    assertThat(rows(nightly, Table.TAGS, NIGHT_2).stream()
+            .filter(t -> "erp/flower".equals(t.getAs("repository")) && "2.0.1".equals(t.getAs("tag")))
+            .map(t -> (String) t.getAs("digest")))
+        .containsExactly(flower202);
+  }
+
+  @Test
+  void theSecondNightFetchesOnlyTheConfigTheFirstNightMissed() {
+    int repositories = truth.repositories().size();
+    int tags = truth.tags().size();
+    // Tag lists, one HEAD per tag, and the one config blob that was missing on night 1.
+    assertThat(night2.requests()).isEqualTo(repositories + tags + 1);
+    assertThat(night2.manifestsFetched()).isZero();
+    assertThat(night2.configsFetched()).isEqualTo(1);
+    // From scratch, every manifest but erp/flower's old 2.0.1 one, which no tag reaches any more.
+    assertThat(fresh.manifestsFetched()).isEqualTo(night1.manifestsFetched() - 1);
+    // Every root of night 2 is either reused or found in the content store: none is fetched.
+    long roots = rows(nightly, Table.TAGS, NIGHT_2).stream()
+        .filter(t -> MediaTypes.isSupportedManifest(t.getAs("media_type")))
+        .map(t -> (String) t.getAs("digest")).distinct().count();
+    assertThat(night2.manifestsReused()).isEqualTo(roots);
+    long configs = rows(nightly, Table.IMAGES, NIGHT_2).stream().map(i -> (String) i.getAs("config_digest")).distinct().count();
+    assertThat(night2.configsReused()).isEqualTo(configs - 1);
+    assertThat(fresh.configsReused()).isZero();
+  }
+
+  private static CensusConfig config(Path dir, String name, String registryUrl) throws IOException {
+    Path file = dir.resolve(name + ".yaml");
+    Files.writeString(file, SampleWarehouse.config(dir.resolve(name), registryUrl));
+    return ConfigLoader.load(file);
+  }
+
+  private static List<Row> rows(Warehouse warehouse, Table table, LocalDate date) {
+    return warehouse.readSnapshot(table, date).collectAsList();
+  }
+
+  private static List<String> sortedText(Warehouse warehouse, Table table, LocalDate date) {
+    return rows(warehouse, table, date).stream().map(Row::toString).sorted().toList();
+  }
+
+  private static Path blobFile(Path storage, String digest) {
+    String hex = digest.substring("sha256:".length());
+    return storage.resolve("docker/registry/v2/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex).resolve("data");
+  }
+
+  /** Points {@code repository:tag} at the manifest {@code digest} of the same repository. */
+  private static void retag(String baseUrl, String repository, String digest, String tag) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<byte[]> manifest = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v2/" + repository + "/manifests/" + digest))
+        .header("Accept", MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST + ", " + MediaTypes.OCI_INDEX)
+        .build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(manifest.statusCode()).isEqualTo(200);
+    HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v2/" + repository + "/manifests/" + tag))
+        .header("Content-Type", manifest.headers().firstValue("Content-Type").orElseThrow())
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest.body()))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+  }
+}
