@@ -47,20 +47,24 @@ public final class CrawlRecord {
       .add("repository", StringType, false)
       .add("component", StringType, true);
 
-  /** Input of manifest and config fetches: a digest and where to fetch it from. */
+  /** Input of manifest fetches: a digest and where to fetch it from. */
   public static final StructType CONTENT_TARGET = new StructType()
       .add("registry", StringType, false)
       .add("repository", StringType, false)
       .add("digest", StringType, false)
       .add("size", DataTypes.LongType, true);
 
-  /** Input of the layer-size probe: a layer and where to read it. */
-  public static final StructType LAYER_TARGET = new StructType()
+  /**
+   * Input of the blob wave: {@code kind} is {@link #CONFIG} (fetch the config blob) or
+   * {@link #LAYER_SIZE} (measure the layer), with the blob and where to read it.
+   */
+  public static final StructType BLOB_TARGET = new StructType()
+      .add("kind", StringType, false)
       .add("registry", StringType, false)
       .add("repository", StringType, false)
       .add("digest", StringType, false)
       .add("media_type", StringType, true)
-      .add("size", DataTypes.LongType, false);
+      .add("size", DataTypes.LongType, true);
 
   private CrawlRecord() {}
 

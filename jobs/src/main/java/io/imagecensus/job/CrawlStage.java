@@ -3,6 +3,7 @@ package io.imagecensus.job;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
@@ -10,11 +11,10 @@ import static org.apache.spark.sql.functions.when;
 
 import io.imagecensus.config.CensusConfig;
 import io.imagecensus.config.RegistrySettings;
-import io.imagecensus.crawl.ConfigCrawl;
+import io.imagecensus.crawl.BlobCrawl;
 import io.imagecensus.crawl.CrawlCounters;
 import io.imagecensus.crawl.CrawlRecord;
 import io.imagecensus.crawl.Credentials;
-import io.imagecensus.crawl.LayerSizeCrawl;
 import io.imagecensus.crawl.ManifestCrawl;
 import io.imagecensus.crawl.RepositoryTargets;
 import io.imagecensus.crawl.TagCrawl;
@@ -29,6 +29,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -221,58 +222,41 @@ final class CrawlStage {
       warehouse.appendContent(Table.MANIFEST_STORE, newManifests, runId);
     }
 
-    progress.stage("configs");
+    progress.stage("resolve");
     Dataset<Row> parsedManifests = ParsedManifests.parse(warehouse.read(Table.MANIFEST_STORE)).cache();
     Resolution resolution = resolve(tags, parsedManifests);
     Dataset<Row> resolved = resolution.images();
-    Dataset<Row> configsToFetch = resolved.filter(col("config_digest").isNotNull())
-        .groupBy("config_digest")
-        .agg(min(struct(col("registry"), col("repository"), col("config_size"))).as("source"))
-        .select(col("source.registry").as("registry"), col("source.repository").as("repository"),
-            col("config_digest").as("digest"), col("source.config_size").as("size"))
-        .join(warehouse.read(Table.CONFIG_STORE).select("digest"), new String[] {"digest"}, "left_anti")
-        .select("registry", "repository", "digest", "size");
-    long configCount = configsToFetch.count();
-    Dataset<Row> fetchedConfigs = spark.createDataFrame(List.of(), CrawlRecord.SCHEMA);
-    if (configCount > 0) {
-      fetchedConfigs = warehouse.checkpoint("configs",
-          configsToFetch.repartition(tasksFor(configCount), col("digest"))
-              .mapPartitions(new ConfigCrawl(registries, credentials, config.crawl(), counters), CrawlRecord.ENCODER),
+    Dataset<Row> blobTargets = configTargets(resolved).unionByName(layerTargets(resolved));
+    Map<String, Long> blobCounts = new HashMap<>();
+    blobTargets.groupBy("kind").count().collectAsList().forEach(r -> blobCounts.put(r.getString(0), r.getLong(1)));
+    long configCount = blobCounts.getOrDefault(CrawlRecord.CONFIG, 0L);
+    long blobCount = configCount + blobCounts.getOrDefault(CrawlRecord.LAYER_SIZE, 0L);
+    Dataset<Row> fetchedBlobs = spark.createDataFrame(List.of(), CrawlRecord.SCHEMA);
+    if (blobCount > 0) {
+      progress.stage("blobs");
+      fetchedBlobs = warehouse.checkpoint("blobs",
+          blobTargets.repartition(tasksFor(blobCount), col("digest"))
+              .mapPartitions(new BlobCrawl(registries, credentials, config.crawl(), counters), CrawlRecord.ENCODER),
           runId);
-      Dataset<Row> newConfigs = fetchedConfigs.filter(col("kind").equalTo(CrawlRecord.CONFIG))
-          .select("digest", "content").dropDuplicates("digest");
       if (counters.configsFetched.value() > 0) {
-        warehouse.appendContent(Table.CONFIG_STORE, newConfigs, runId);
+        warehouse.appendContent(Table.CONFIG_STORE, fetchedBlobs.filter(col("kind").equalTo(CrawlRecord.CONFIG))
+            .select("digest", "content").dropDuplicates("digest"), runId);
       }
     }
-
-    progress.stage("layer sizes");
     Dataset<Row> configs = ParsedConfigs.parse(warehouse.read(Table.CONFIG_STORE));
     Dataset<Row> imageLayers = warehouse.checkpoint("image-layers", ImageDescriber.layers(resolved, configs), runId);
-    Dataset<Row> layerTargets = warehouse.checkpoint("layer-targets",
-        layerTargets(resolved, imageLayers).join(warehouse.read(Table.LAYERS).select("digest"),
-            new String[] {"digest"}, "left_anti"),
-        runId);
-    long layerCount = layerTargets.count();
-    Dataset<Row> measuredLayers = spark.createDataFrame(List.of(), CrawlRecord.SCHEMA);
-    if (layerCount > 0) {
-      measuredLayers = warehouse.checkpoint("layer-sizes",
-          layerTargets.select("registry", "repository", "digest", "media_type", "size")
-              .repartition(tasksFor(layerCount), col("digest"))
-              .mapPartitions(new LayerSizeCrawl(registries, credentials, config.crawl(), counters), CrawlRecord.ENCODER),
-          runId);
-      Dataset<Row> newLayers = measuredLayers.filter(col("kind").equalTo(CrawlRecord.LAYER_SIZE))
-          .join(layerTargets.select("digest", "diff_id"), "digest")
+    if (counters.layersMeasured.value() > 0) {
+      // A layer's diff_id is in the configs, read in the same wave: joined now.
+      Dataset<Row> diffIds = imageLayers.groupBy(col("layer_digest").as("digest")).agg(min("diff_id").as("diff_id"));
+      warehouse.appendContent(Table.LAYERS, fetchedBlobs.filter(col("kind").equalTo(CrawlRecord.LAYER_SIZE))
+          .join(diffIds, new String[] {"digest"}, "left")
           .select(col("digest"), col("diff_id"), col("media_type"), col("size").as("compressed_bytes"),
               col("uncompressed_size").as("uncompressed_bytes"), col("method"), col("message").as("note"))
-          .dropDuplicates("digest");
-      if (counters.layersMeasured.value() > 0) {
-        warehouse.appendContent(Table.LAYERS, newLayers, runId);
-      }
+          .dropDuplicates("digest"), runId);
     }
 
     Dataset<Row> layerSizes = warehouse.read(Table.LAYERS);
-    Dataset<Row> errors = errorRows(unionAll(List.of(fetchedManifests, fetchedConfigs, measuredLayers), CrawlRecord.SCHEMA))
+    Dataset<Row> errors = errorRows(unionAll(List.of(fetchedManifests, fetchedBlobs), CrawlRecord.SCHEMA))
         .unionByName(resolution.errors().select(col("registry"), col("repository"), col("reference"),
             col("stage"), col("http_status"), col("message")));
     return new Content(
@@ -331,16 +315,30 @@ final class CrawlStage {
         errors.stream().reduce(Dataset::unionByName).orElseThrow().distinct());
   }
 
-  /** One row per distinct layer of today's images, with a repository to read it from. */
-  private static Dataset<Row> layerTargets(Dataset<Row> resolved, Dataset<Row> imageLayers) {
-    Dataset<Row> sources = resolved.groupBy(col("digest").as("image_digest"))
-        .agg(min(struct(col("registry"), col("repository"))).as("source"));
-    return imageLayers.join(sources, "image_digest")
-        .groupBy(col("layer_digest").as("digest"))
-        .agg(min(struct(col("source.registry").as("registry"), col("source.repository").as("repository"),
-            col("media_type"), col("compressed_bytes"), col("diff_id"))).as("t"))
-        .select(col("t.registry").as("registry"), col("t.repository").as("repository"), col("digest"),
-            col("t.media_type").as("media_type"), col("t.compressed_bytes").as("size"), col("t.diff_id").as("diff_id"));
+  /** Config blobs of the images that the config store lacks, each with a repository to read it from. */
+  private Dataset<Row> configTargets(Dataset<Row> resolved) {
+    return resolved.filter(col("config_digest").isNotNull())
+        .groupBy(col("config_digest").as("digest"))
+        .agg(min(struct(col("registry"), col("repository"), col("config_size"))).as("source"))
+        .join(warehouse.read(Table.CONFIG_STORE).select("digest"), new String[] {"digest"}, "left_anti")
+        .select(lit(CrawlRecord.CONFIG).as("kind"), col("source.registry").as("registry"),
+            col("source.repository").as("repository"), col("digest"),
+            lit(null).cast(DataTypes.StringType).as("media_type"), col("source.config_size").as("size"));
+  }
+
+  /**
+   * Distinct layers of the images (from their manifests) that the layers table has not measured,
+   * each with a repository to read it from.
+   */
+  private Dataset<Row> layerTargets(Dataset<Row> resolved) {
+    return resolved.select(col("registry"), col("repository"), explode(col("layers")).as("layer"))
+        .groupBy(col("layer.digest").as("digest"))
+        .agg(min(struct(col("registry"), col("repository"), col("layer.media_type").as("media_type"),
+            col("layer.size").as("size"))).as("source"))
+        .join(warehouse.read(Table.LAYERS).select("digest"), new String[] {"digest"}, "left_anti")
+        .select(lit(CrawlRecord.LAYER_SIZE).as("kind"), col("source.registry").as("registry"),
+            col("source.repository").as("repository"), col("digest"), col("source.media_type").as("media_type"),
+            col("source.size").as("size"));
   }
 
   /** A digest reachable from several repositories is fetched once, from the first by name. */
