@@ -35,6 +35,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -92,9 +94,10 @@ final class CrawlStage {
     int tagTasks = Math.max(1, (targets.targets().size() + REPOSITORIES_PER_TASK - 1) / REPOSITORIES_PER_TASK);
 
     progress.stage("tags");
+    // Spread over tagTasks partitions as the list is sliced: no shuffle before the first request.
+    JavaRDD<Row> repositories = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(targets.targets(), tagTasks);
     Dataset<Row> tagRecords = warehouse.checkpoint("tag-records",
-        spark.createDataFrame(targets.targets(), CrawlRecord.REPOSITORY_TARGET)
-            .repartition(tagTasks)
+        spark.createDataFrame(repositories, CrawlRecord.REPOSITORY_TARGET)
             .mapPartitions(new TagCrawl(registries, credentials, config.crawl(), counters), CrawlRecord.ENCODER),
         runId);
     Dataset<Row> tags = tagRecords.filter(col("kind").equalTo(CrawlRecord.TAG))
@@ -141,15 +144,14 @@ final class CrawlStage {
     Dataset<Row> failedRepositories = warehouse.readSnapshot(Table.CRAWL_ERRORS, previous.get())
         .filter(col("repository").isNotNull())
         .select("registry", "repository").distinct();
-    Dataset<Row> reusableRoots = roots(tags)
-        .join(warehouse.readSnapshot(Table.TAGS, previous.get()).select("registry", "repository", "digest"),
-            new String[] {"registry", "repository", "digest"}, "left_semi")
+    String[] root = {"registry", "repository", "digest"};
+    Dataset<Row> previousRoots = roots(warehouse.readSnapshot(Table.TAGS, previous.get()))
         .join(failedRepositories, new String[] {"registry", "repository"}, "left_anti")
         .distinct();
-    Dataset<Row> changedTags = tags.join(reusableRoots, new String[] {"registry", "repository", "digest"}, "left_anti");
+    Dataset<Row> reusableRoots = previousRoots.join(roots(tags), root, "left_semi");
+    Dataset<Row> changedTags = tags.join(previousRoots, root, "left_anti");
     // Tonight's distinct roots, and those among them to resolve again, in one pass.
-    Row counts = roots(tags).join(reusableRoots.withColumn("reusable", lit(true)),
-            new String[] {"registry", "repository", "digest"}, "left")
+    Row counts = roots(tags).join(previousRoots.withColumn("reusable", lit(true)), root, "left")
         .agg(countDistinct(col("digest")), countDistinct(when(col("reusable").isNull(), col("digest"))))
         .first();
     Dataset<Row> components = tags.select("registry", "repository", "component").distinct();
