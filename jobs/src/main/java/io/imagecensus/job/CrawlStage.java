@@ -55,7 +55,7 @@ import org.apache.spark.sql.types.StructType;
 final class CrawlStage {
   /** Repositories per crawl task: small enough to spread work, large enough to amortise a task. */
   private static final int REPOSITORIES_PER_TASK = 16;
-  /** Manifests or configs per crawl task. */
+  /** Manifests, config blobs or layers per crawl task. */
   private static final int DIGESTS_PER_TASK = 500;
 
   /** The crawl's output: the snapshot tables, not yet written, and what it counted. */

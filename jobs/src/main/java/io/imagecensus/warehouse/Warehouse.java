@@ -40,6 +40,7 @@ import org.apache.spark.sql.types.StructType;
 public final class Warehouse {
   private static final String STAGING = SnapshotCommit.STAGING;
   private static final String PART_FILE = "part-00000.parquet";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SparkSession spark;
   private final Path root;
@@ -205,7 +206,7 @@ public final class Warehouse {
       if (summary == null || !fs.exists(summary)) {
         return Optional.empty();
       }
-      return Optional.ofNullable(new ObjectMapper().readTree(commit.read(summary)).path("version").textValue());
+      return Optional.ofNullable(JSON.readTree(commit.read(summary)).path("version").textValue());
     } catch (IOException e) {
       throw new UncheckedIOException("Tried to read which version wrote " + table.path() + " of " + date
           + " but failed because: " + e.getMessage(), e);
