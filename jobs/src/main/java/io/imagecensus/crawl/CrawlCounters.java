@@ -16,6 +16,8 @@ public final class CrawlCounters implements Serializable {
   public final LongAccumulator repositories;
   public final LongAccumulator tags;
   public final LongAccumulator manifestsFetched;
+  /** Fetched manifests that are indexes: only their children make another level of the walk. */
+  public final LongAccumulator indexesFetched;
   public final LongAccumulator configsFetched;
   public final LongAccumulator layersMeasured;
   public final LongAccumulator errors;
@@ -27,6 +29,7 @@ public final class CrawlCounters implements Serializable {
     repositories = spark.longAccumulator("repositories");
     tags = spark.longAccumulator("tags");
     manifestsFetched = spark.longAccumulator("manifests_fetched");
+    indexesFetched = spark.longAccumulator("indexes_fetched");
     configsFetched = spark.longAccumulator("configs_fetched");
     layersMeasured = spark.longAccumulator("layers_measured");
     errors = spark.longAccumulator("errors");
@@ -40,6 +43,7 @@ public final class CrawlCounters implements Serializable {
     final LongAdder repositoryCount = new LongAdder();
     final LongAdder tagCount = new LongAdder();
     final LongAdder manifestCount = new LongAdder();
+    final LongAdder indexCount = new LongAdder();
     final LongAdder configCount = new LongAdder();
     final LongAdder layerCount = new LongAdder();
     final LongAdder errorCount = new LongAdder();
@@ -62,6 +66,7 @@ public final class CrawlCounters implements Serializable {
       repositories.add(repositoryCount.sum());
       tags.add(tagCount.sum());
       manifestsFetched.add(manifestCount.sum());
+      indexesFetched.add(indexCount.sum());
       configsFetched.add(configCount.sum());
       layersMeasured.add(layerCount.sum());
       errors.add(errorCount.sum());

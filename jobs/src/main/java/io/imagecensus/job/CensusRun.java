@@ -137,8 +137,8 @@ public final class CensusRun {
         warehouse.writeSnapshot(Table.CRAWL_ERRORS, date, output.errors(), runId);
         writeSeconds = seconds(t2);
         repositories = output.repositories();
-        manifestsReused = output.manifestsReused();
-        // Configs tonight's images refer to, less those requested from the registry.
+        // Tonight's distinct tag roots and the configs its images refer to, less those requested.
+        manifestsReused = CrawlStage.roots(output.tags()).select("digest").distinct().count() - output.rootsRequested();
         configsReused = images.filter(col("config_digest").isNotNull()).select("config_digest").distinct().count()
             - output.configsRequested();
       } else {

@@ -2,12 +2,10 @@ package io.imagecensus.job;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.when;
 
 import io.imagecensus.config.CensusConfig;
 import io.imagecensus.config.RegistrySettings;
@@ -22,6 +20,7 @@ import io.imagecensus.inventory.ImageDescriber;
 import io.imagecensus.inventory.ImageResolver;
 import io.imagecensus.inventory.ParsedConfigs;
 import io.imagecensus.inventory.ParsedManifests;
+import io.imagecensus.model.ManifestDocument;
 import io.imagecensus.model.MediaTypes;
 import io.imagecensus.model.Table;
 import io.imagecensus.warehouse.Warehouse;
@@ -60,7 +59,7 @@ final class CrawlStage {
 
   /** The crawl's output: the snapshot tables, not yet written, and what it counted. */
   record Output(Dataset<Row> tags, Dataset<Row> images, Dataset<Row> imageLayers,
-      Dataset<Row> attachments, Dataset<Row> errors, long repositories, long manifestsReused,
+      Dataset<Row> attachments, Dataset<Row> errors, long repositories, long rootsRequested,
       long configsRequested) {}
 
   private final SparkSession spark;
@@ -105,10 +104,13 @@ final class CrawlStage {
             col("digest"), col("media_type"));
 
     progress.stage("reuse");
-    Reuse reuse = reuse(tags);
-    Content content = reuse.changedRoots() == 0
-        ? Content.none(spark)
-        : crawlContent(reuse.changedTags(), registries);
+    Optional<LocalDate> previous = previousSnapshot();
+    Reuse reuse = previous.isPresent()
+        ? reuse(tags, previous.get())
+        : new Reuse(tags, true, emptyRows(Table.IMAGES), emptyRows(Table.IMAGE_LAYERS), emptyRows(Table.ATTACHMENTS));
+    Content content = reuse.anyChanged()
+        ? crawlContent(reuse.changedTags(), registries)
+        : Content.none(spark);
 
     Dataset<Row> images = content.images().unionByName(reuse.images());
     Dataset<Row> errors = errorRows(unionAll(List.of(spark.createDataFrame(driverErrors, CrawlRecord.SCHEMA), tagRecords),
@@ -118,7 +120,7 @@ final class CrawlStage {
     return new Output(tags, images,
         content.imageLayers().unionByName(reuse.imageLayers()).dropDuplicates("image_digest", "position"),
         content.attachments().unionByName(reuse.attachments()), errors,
-        targets.targets().size(), reuse.rootCount() - content.rootsFetched(), content.configsRequested());
+        targets.targets().size(), content.rootsRequested(), content.configsRequested());
   }
 
   /**
@@ -129,38 +131,35 @@ final class CrawlStage {
    * errors in that snapshot are resolved again in full, and so is everything when that snapshot was
    * written by another image-census version, whose rows may be derived differently.
    */
-  private record Reuse(Dataset<Row> changedTags, long rootCount, long changedRoots, Dataset<Row> images,
+  private record Reuse(Dataset<Row> changedTags, boolean anyChanged, Dataset<Row> images,
       Dataset<Row> imageLayers, Dataset<Row> attachments) {}
 
-  private Reuse reuse(Dataset<Row> tags) {
-    Optional<LocalDate> previous = warehouse.committedSnapshots().stream().filter(d -> d.isBefore(date))
+  /** The newest committed snapshot before tonight, if this version of image-census wrote it. */
+  private Optional<LocalDate> previousSnapshot() {
+    return warehouse.committedSnapshots().stream().filter(d -> d.isBefore(date))
         .max(Comparator.naturalOrder())
         .filter(d -> Optional.of(CensusRun.VERSION).equals(warehouse.writerVersion(Table.IMAGES, d)));
-    if (previous.isEmpty()) {
-      long rootCount = roots(tags).select("digest").distinct().count();
-      return new Reuse(tags, rootCount, rootCount, emptyRows(Table.IMAGES),
-          emptyRows(Table.IMAGE_LAYERS), emptyRows(Table.ATTACHMENTS));
-    }
-    Dataset<Row> failedRepositories = warehouse.readSnapshot(Table.CRAWL_ERRORS, previous.get())
+  }
+
+  private Reuse reuse(Dataset<Row> tags, LocalDate previous) {
+    // Both small sides are only ever joined against (anti and semi joins): duplicates do no harm,
+    // so no shuffle is spent removing them.
+    Dataset<Row> failedRepositories = warehouse.readSnapshot(Table.CRAWL_ERRORS, previous)
         .filter(col("repository").isNotNull())
-        .select("registry", "repository").distinct();
+        .select("registry", "repository");
+    Dataset<Row> previousRoots = roots(warehouse.readSnapshot(Table.TAGS, previous))
+        .join(failedRepositories, new String[] {"registry", "repository"}, "left_anti");
     String[] root = {"registry", "repository", "digest"};
-    Dataset<Row> previousRoots = roots(warehouse.readSnapshot(Table.TAGS, previous.get()))
-        .join(failedRepositories, new String[] {"registry", "repository"}, "left_anti")
-        .distinct();
     Dataset<Row> reusableRoots = previousRoots.join(roots(tags), root, "left_semi");
     Dataset<Row> changedTags = tags.join(previousRoots, root, "left_anti");
-    // Tonight's distinct roots, and those among them to resolve again, in one pass.
-    Row counts = roots(tags).join(previousRoots.withColumn("reusable", lit(true)), root, "left")
-        .agg(countDistinct(col("digest")), countDistinct(when(col("reusable").isNull(), col("digest"))))
-        .first();
     Dataset<Row> components = tags.select("registry", "repository", "component").distinct();
     Dataset<Row> roots = reusableRoots.withColumnRenamed("digest", "root");
-    Dataset<Row> images = reusedRows(Table.IMAGES, previous.get(), roots, components);
-    Dataset<Row> imageLayers = warehouse.readSnapshot(Table.IMAGE_LAYERS, previous.get())
+    Dataset<Row> images = reusedRows(Table.IMAGES, previous, roots, components);
+    Dataset<Row> imageLayers = warehouse.readSnapshot(Table.IMAGE_LAYERS, previous)
         .join(images.select(col("digest").as("image_digest")).distinct(), "image_digest");
-    return new Reuse(changedTags, counts.getLong(0), counts.getLong(1), images,
-        imageLayers, reusedRows(Table.ATTACHMENTS, previous.get(), roots, components));
+    // One counting pass; a limit(1) would scan the checkpoint's files in several rounds when nothing changed.
+    boolean anyChanged = roots(changedTags).count() > 0;
+    return new Reuse(changedTags, anyChanged, images, imageLayers, reusedRows(Table.ATTACHMENTS, previous, roots, components));
   }
 
   /** The previous snapshot's rows of {@code table} under the reusable roots, with tonight's component. */
@@ -174,7 +173,7 @@ final class CrawlStage {
 
   /** What tonight fetched and resolved for the tags whose roots could not be reused. */
   private record Content(Dataset<Row> images, Dataset<Row> imageLayers, Dataset<Row> attachments,
-      Dataset<Row> errors, long rootsFetched, long configsRequested) {
+      Dataset<Row> errors, long rootsRequested, long configsRequested) {
     static Content none(SparkSession spark) {
       return new Content(emptyRows(spark, Table.IMAGES), emptyRows(spark, Table.IMAGE_LAYERS),
           emptyRows(spark, Table.ATTACHMENTS), emptyRows(spark, Table.CRAWL_ERRORS), 0, 0);
@@ -191,22 +190,29 @@ final class CrawlStage {
     List<Dataset<Row>> manifestBatches = new ArrayList<>();
     Dataset<Row> known = storedManifests.select("digest");
     Dataset<Row> frontier = roots(tags);
-    long rootsFetched = 0;
+    long rootsRequested = 0;
     for (int depth = 0; depth <= config.crawl().maxIndexDepth(); depth++) {
       Dataset<Row> toFetch = oneSourcePerDigest(frontier).join(known, new String[] {"digest"}, "left_anti");
-      long count = toFetch.count();
-      if (depth == 0) {
-        rootsFetched = count;
-      }
-      if (count == 0) {
+      // The roots are at most one per tag, so the tag count sizes the first level without a pass
+      // over it; deeper levels exist only below fetched indexes and are counted.
+      long bound = depth == 0 ? counters.tags.value() : toFetch.count();
+      if (bound == 0) {
         break;
       }
+      long requestedBefore = manifestRequests();
+      long indexesBefore = counters.indexesFetched.value();
       Dataset<Row> fetched = warehouse.checkpoint("manifests-" + depth,
           toFetch.select(col("registry"), col("repository"), col("digest"), lit(null).cast(DataTypes.LongType).as("size"))
-              .repartition(tasksFor(count), col("digest"))
+              .repartition(tasksFor(bound), col("digest"))
               .mapPartitions(new ManifestCrawl(registries, credentials, config.crawl(), counters), CrawlRecord.ENCODER),
           runId);
       manifestBatches.add(fetched);
+      if (depth == 0) {
+        rootsRequested = manifestRequests() - requestedBefore;
+      }
+      if (counters.indexesFetched.value() == indexesBefore) {
+        break;  // no index fetched at this level: nothing below it to visit
+      }
       Dataset<Row> content = fetched.filter(col("kind").equalTo(CrawlRecord.MANIFEST));
       known = known.unionByName(content.select("digest"));
       frontier = ParsedManifests.parse(content.select("digest", "media_type", "content"))
@@ -217,8 +223,10 @@ final class CrawlStage {
           .select(col("registry"), col("repository"), col("child.digest").as("digest"));
     }
     Dataset<Row> fetchedManifests = unionAll(manifestBatches, CrawlRecord.SCHEMA);
+    // Each digest was a target once (one source per digest, nothing already known), so the batches
+    // added to the content stores below hold every digest once without a pass to remove duplicates.
     Dataset<Row> newManifests = fetchedManifests.filter(col("kind").equalTo(CrawlRecord.MANIFEST))
-        .select("digest", "media_type", "content").dropDuplicates("digest");
+        .select("digest", "media_type", "content");
     // The accumulators are complete once the checkpoints are written: no extra Spark job needed.
     if (counters.manifestsFetched.value() > 0) {
       warehouse.appendContent(Table.MANIFEST_STORE, newManifests, runId);
@@ -228,7 +236,8 @@ final class CrawlStage {
     Dataset<Row> parsedManifests = ParsedManifests.parse(warehouse.read(Table.MANIFEST_STORE)).cache();
     Resolution resolution = resolve(tags, parsedManifests);
     Dataset<Row> resolved = resolution.images();
-    Dataset<Row> blobTargets = configTargets(resolved).unionByName(layerTargets(resolved));
+    Dataset<Row> blobTargets = warehouse.checkpoint("blob-targets",
+        configTargets(resolved).unionByName(layerTargets(resolved)), runId);
     Map<String, Long> blobCounts = new HashMap<>();
     blobTargets.groupBy("kind").count().collectAsList().forEach(r -> blobCounts.put(r.getString(0), r.getLong(1)));
     long configCount = blobCounts.getOrDefault(CrawlRecord.CONFIG, 0L);
@@ -242,7 +251,7 @@ final class CrawlStage {
           runId);
       if (counters.configsFetched.value() > 0) {
         warehouse.appendContent(Table.CONFIG_STORE, fetchedBlobs.filter(col("kind").equalTo(CrawlRecord.CONFIG))
-            .select("digest", "content").dropDuplicates("digest"), runId);
+            .select("digest", "content"), runId);
       }
     }
     Dataset<Row> configs = ParsedConfigs.parse(warehouse.read(Table.CONFIG_STORE));
@@ -253,8 +262,8 @@ final class CrawlStage {
       warehouse.appendContent(Table.LAYERS, fetchedBlobs.filter(col("kind").equalTo(CrawlRecord.LAYER_SIZE))
           .join(diffIds, new String[] {"digest"}, "left")
           .select(col("digest"), col("diff_id"), col("media_type"), col("size").as("compressed_bytes"),
-              col("uncompressed_size").as("uncompressed_bytes"), col("method"), col("message").as("note"))
-          .dropDuplicates("digest"), runId);
+              col("uncompressed_size").as("uncompressed_bytes"), col("method"), col("message").as("note")),
+          runId);
     }
 
     Dataset<Row> layerSizes = warehouse.read(Table.LAYERS);
@@ -264,11 +273,16 @@ final class CrawlStage {
     return new Content(
         ImageDescriber.withUncompressedSize(ImageDescriber.images(resolved, configs), imageLayers, layerSizes),
         ImageDescriber.withUncompressedSize(imageLayers, layerSizes),
-        resolution.attachments(), errors, rootsFetched, configCount);
+        resolution.attachments(), errors, rootsRequested, configCount);
+  }
+
+  /** Manifests requested so far: a manifest task counts each target as fetched or as an error. */
+  private long manifestRequests() {
+    return counters.manifestsFetched.value() + counters.errors.value();
   }
 
   /** The tags' manifest and index digests, one row per repository. */
-  private static Dataset<Row> roots(Dataset<Row> tags) {
+  static Dataset<Row> roots(Dataset<Row> tags) {
     return tags.filter(col("digest").isNotNull()
             .and(col("media_type").isin(MediaTypes.DOCKER_MANIFEST, MediaTypes.OCI_MANIFEST,
                 MediaTypes.DOCKER_MANIFEST_LIST, MediaTypes.OCI_INDEX)))
@@ -302,10 +316,11 @@ final class CrawlStage {
       images.add(level.images());
       attachments.add(level.attachments());
       errors.add(level.errors());
-      frontier = level.next();
-      if (frontier.isEmpty()) {
+      // Checked on the checkpoint, before next()'s shuffle: a level without indexes has no next level.
+      if (reached.filter(col("kind").equalTo(ManifestDocument.Kind.INDEX.name())).isEmpty()) {
         break;
       }
+      frontier = level.next();
       if (depth == maxDepth) {
         errors.add(ImageResolver.tooDeep(frontier, maxDepth));
       }
