@@ -235,7 +235,9 @@ wrk_cmd="wrk -t2 -c8 -d$wrk_duration --timeout 10s -s scripts/bench/mix.lua $url
 run_wrk 4; wrk4_rps=$wrk_rps; wrk4_bad=$((wrk_non2xx + wrk_errors))
 r0=$(cpu_ticks "$registry_pid"); t=$(now)
 run_wrk 8; wrk8_rps=$wrk_rps; wrk8_bad=$((wrk_non2xx + wrk_errors))
-wrk8_reg_cpu=$(calc "%.0f" "($(cpu_ticks "$registry_pid") - $r0) / $hz / $(since "$t") * 100")
+wrk8_reg_seconds=$(calc "%.2f" "($(cpu_ticks "$registry_pid") - $r0) / $hz")
+wrk8_reg_cpu=$(calc "%.0f" "$wrk8_reg_seconds / $(since "$t") * 100")
+wrk8_requests=$(awk '/requests in/ { print $1 }' "$work/wrk-c8.txt")
 say "wrk: -c8 $wrk8_rps req/s (registry at ${wrk8_reg_cpu}% of one core), -c4 $wrk4_rps req/s, $((wrk4_bad + wrk8_bad)) non-2xx or socket errors"
 # The registry's own rate per request type (wrk -c8, 5 s each). Requests differ a lot in cost: a
 # manifest is served from a small file the registry reads, a blob through its blob handler, which
@@ -259,11 +261,24 @@ ideal_warm=$(calc "%.1f" "($est_tags + $taglist_requests) / $head_rps")
 say "ideal client at those rates: cold ${ideal_cold}s, warm ${ideal_warm}s (tag lists counted at the HEAD rate)"
 
 # The crawl's HTTP client (HttpURLConnection) alone, no Spark, on the first 20,000 requests of the mix.
+r0=$(cpu_ticks "$registry_pid")
 client_line=$(java "$here/HttpMix.java" "$url" "$work/paths.txt" 8 20000 2>&1 | tail -1 || true)
+client_reg_seconds=$(calc "%.2f" "($(cpu_ticks "$registry_pid") - $r0) / $hz")
 client_rps=$(sed -n 's/.* = \([0-9]*\) req\/s.*/\1/p' <<< "$client_line")
+client_requests=$(sed -n 's/^HttpMix: \([0-9]*\) requests.*/\1/p' <<< "$client_line")
 say "client ceiling: ${client_line:-HttpMix did not run}"
 
-# 5. The crawls.
+# 5. The crawls. First a short crawl of bench/app-000* into a scratch warehouse: the launcher
+#    writes its class archive (class data sharing) on the first crawl after a build and maps it on
+#    later runs, as every nightly run after the first does; without it the cold crawl alone would
+#    pay for class loading and for writing the archive.
+t=$(now)
+sed -e "s#^warehouse: .*#warehouse: file:$work/training-warehouse#" -e 's#"bench/\*"#"bench/app-000*"#' "$config" > "$work/training.yaml"
+( cd "$job" && JAVA_OPTS="${JAVA_OPTS:--Xmx2g}" scripts/image-census crawl --config "$work/training.yaml" --snapshot-date 2026-12-01 ) > "$work/crawl-training.log" 2>&1 \
+  || { say "training crawl failed (cd $job && scripts/image-census crawl --config $work/training.yaml):"; tail -20 "$work/crawl-training.log"; exit 2; }
+say "training crawl (bench/app-000*, class archive $( [ -f "$job/jobs/target/image-census.jsa" ] && echo written || echo 'not written')) in $(since "$t")s"
+
+# The measured crawls.
 java_opts="${JAVA_OPTS:--Xmx2g}"
 [ -z "$heap" ] || java_opts="-Xmx$heap"
 crawl() {  # label date -> sets s_* from the summary line; log in $work/crawl-LABEL.log
@@ -371,6 +386,9 @@ if [ "$c_ok" = 1 ]; then
   row "cold/wrk -c4 ratio (information)" "$ratio4"
   row "cold/ideal client at per-type rates (info)" "$(calc "%.2f" "$ideal_cold / $c_crawl") (ideal ${ideal_cold}s for the cold requests)"
   [ -z "$client_rps" ] || row "HTTP client alone/wrk -c8 (information)" "$(calc "%.2f" "$client_rps / $wrk8_rps") ($client_rps req/s, java scripts/bench/HttpMix.java)"
+  # The registry is CPU-bound here: what one request costs it bounds every client's rate. The same
+  # requests cost it more when they come from a client that answers more slowly than wrk.
+  row "registry CPU per request (information)" "wrk -c8 $(calc "%.2f" "$wrk8_reg_seconds * 1000 / ${wrk8_requests:-1}") ms${client_requests:+, HTTP client alone $(calc "%.2f" "$client_reg_seconds * 1000 / $client_requests") ms}, cold crawl $(calc "%.2f" "$c_reg_cpu * 1000 / $c_requests") ms"
 else
   check "cold crawl" "failed, see above" FAIL
 fi
