@@ -370,6 +370,7 @@ check() { printf '  %-44s %-34s %s\n' "$1" "$2" "$3"; [ "$3" != FAIL ] || fails=
 row "tags / images in the estate" "$est_tags / $est_images"
 row "wrk -t2 -c8 (target reference)" "$wrk8_rps req/s"
 row "wrk -t2 -c4" "$wrk4_rps req/s"
+row "wrk -c8 per type: manifest GET" "$manifest_rps req/s (tag HEAD sent as GET $head_rps, config GET $config_rps, layer ranged GET $layer_rps)"
 if [ "$c_ok" = 1 ]; then
   c_rps=$(calc "%.0f" "$c_requests / $c_crawl")
   ratio=$(calc "%.2f" "$c_rps / $wrk8_rps")
@@ -382,6 +383,7 @@ if [ "$c_ok" = 1 ]; then
   row "cold: req/s over the whole command" "$(calc "%.0f" "$c_requests / $c_wall") req/s"
   row "cold: registry CPU during the crawl" "$c_reg_cpu s ($(calc "%.0f" "$c_reg_cpu / $c_wall * 100")% of one core)"
   check "cold: req/s of the crawl stage" "$c_rps req/s" ""
+  row "cold: requests per image, images per second" "$(calc "%.2f" "$c_requests / $est_images"), $(calc "%.0f" "$est_images / $c_crawl") images/s"
   check "cold/wrk -c8 ratio (target >= 0.75)" "$ratio" "$(verdict "$ratio >= 0.75")"
   row "cold/wrk -c4 ratio (information)" "$ratio4"
   row "cold/ideal client at per-type rates (info)" "$(calc "%.2f" "$ideal_cold / $c_crawl") (ideal ${ideal_cold}s for the cold requests)"
@@ -398,7 +400,7 @@ if [ "$w_ok" = 1 ]; then
   tratio=$(calc "%.3f" "$w_crawl / $c_crawl")
   row "warm: status, tags, crawl errors" "$w_status, $w_tags tags, $w_errors errors"
   row "warm: manifests / configs / layers read" "$w_mf / $w_cf / ${w_layers:-?} (reused $w_mr / $w_cr)"
-  row "warm: requests" "$w_requests ($catalog_requests catalog + $taglist_requests tag lists + $beyond)"
+  row "warm: requests" "$w_requests ($catalog_requests catalog + $taglist_requests tag lists + $beyond), $(calc "%.2f" "$w_requests / $est_images") per image"
   check "warm: requests per tag beyond listings (<= 1)" "$per_tag" "$(verdict "$per_tag <= 1")"
   row "warm: crawl stage seconds" "$w_crawl s${w_stages:+ ($w_stages)}"
   row "warm: whole command wall seconds" "$w_wall s (start-up+other $w_startup s, model $w_model s, write $w_write s)"

@@ -4,7 +4,9 @@ import io.imagecensus.model.Digest;
 import io.imagecensus.model.MediaTypes;
 import java.util.Map;
 
-/** Reads manifests: a HEAD to learn a tag's digest, a GET by digest for the verified bytes. */
+/**
+ * Reads manifests: a HEAD to learn a tag's digest, or a GET by tag or digest for the verified bytes.
+ */
 public final class ManifestFetcher {
   private static final Map<String, String> ACCEPT = Map.of("Accept", MediaTypes.ACCEPT);
 
@@ -44,7 +46,7 @@ public final class ManifestFetcher {
    * the bytes hash to the requested digest and to the registry's {@code Docker-Content-Digest}.
    */
   public FetchedManifest fetch(String repository, String reference, String expectedDigest) {
-    String action = "read the manifest " + repository + "@" + reference;
+    String action = "read the manifest " + repository + (reference.contains(":") ? "@" : ":") + reference;
     RegistryClient.Response response = client.send("GET", path(repository, reference), ACCEPT, scope(repository), action);
     requireOk(response, action);
     String mediaType = MediaTypes.normalize(response.header("Content-Type").orElse(null));

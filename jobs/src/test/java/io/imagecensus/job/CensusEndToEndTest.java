@@ -187,6 +187,21 @@ class CensusEndToEndTest {
   }
 
   @Test
+  void theColdCrawlReadsEachTagOnceAndEachManifestConfigAndLayerOnce() {
+    Set<String> tagged = truth.tags().stream().map(EstateTag::digest).collect(Collectors.toSet());
+    Set<String> attestations = truth.attestations().stream().map(EstateAttestation::digest).collect(Collectors.toSet());
+    // Attestations are recorded from their index entry and never read.
+    long children = truth.indexes().stream().flatMap(i -> i.manifestDigests().stream()).distinct()
+        .filter(d -> !tagged.contains(d) && !attestations.contains(d)).count();
+    long configs = truth.images().stream().map(EstateImage::configDigest).distinct().count();
+    long layers = truth.images().stream().flatMap(i -> i.layers().stream()).map(EstateLayer::digest).distinct().count();
+    // One tags/list page per repository, one HEAD per tag, then each tagged manifest (aliases share
+    // one), index child, config and layer once.
+    assertThat(cold.requests())
+        .isEqualTo(truth.repositories().size() + truth.tags().size() + tagged.size() + children + configs + layers);
+  }
+
+  @Test
   void everyStoredManifestIsByteForByteWhatSkopeoReads() throws Exception {
     List<Row> stored = warehouse.read(Table.MANIFEST_STORE).collectAsList();
     Map<String, String> repositoryOf = new HashMap<>();

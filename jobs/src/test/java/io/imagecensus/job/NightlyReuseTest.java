@@ -28,6 +28,8 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,13 +45,16 @@ import org.junit.jupiter.api.io.TempDir;
  * tag and hides a blob.
  *
  * <p>Night 1: erp/redis's amd64 config blob is missing, so erp/redis has a crawl error. Night 2:
- * the blob is back, and erp/flower:2.0.1 was re-pushed to point at 2.0.2's manifest.
+ * the blob is back, erp/flower:2.0.1 was re-pushed to point at 2.0.2's manifest, and a new
+ * repository erp/flower-mirror holds a copy of erp/flower (its tags, the same manifests).
  */
 @ExtendWith(RegistryExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NightlyReuseTest {
   private static final LocalDate NIGHT_1 = LocalDate.of(2026, 12, 4);
   private static final LocalDate NIGHT_2 = LocalDate.of(2026, 12, 5);
+  private static final String MIRROR = "erp/flower-mirror";
+  private static final String REDIS_COMPONENT = "  - {name: redis, registry: erp, repositories: [erp/redis]}";
   private static final List<Table> SNAPSHOT_TABLES =
       List.of(Table.TAGS, Table.IMAGES, Table.IMAGE_LAYERS, Table.ATTACHMENTS, Table.CRAWL_ERRORS);
 
@@ -61,6 +66,8 @@ class NightlyReuseTest {
   private RunSummary fresh;
   private Warehouse nightly;
   private Warehouse scratch;
+  /** Body bytes of every repository's tags/list answer on night 2, as the crawl asks for it. */
+  private long tagListBytes;
 
   @BeforeAll
   void crawlTwoNightsAndOnceFromScratch(TestRegistry shared, @TempDir Path dir) throws Exception {
@@ -71,8 +78,9 @@ class NightlyReuseTest {
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
     try (RegistryProcess registry = RegistryProcess.start(RegistryAuth.ANONYMOUS)) {
       Directories.copy(shared.storageDir(), registry.storageDir());
-      CensusConfig nightlyConfig = config(dir, "nightly", registry.baseUrl());
-      CensusConfig scratchConfig = config(dir, "scratch", registry.baseUrl());
+      CensusConfig nightlyConfig = config(dir, "nightly", registry.baseUrl(), false);
+      CensusConfig nightlyWithMirror = config(dir, "nightly", registry.baseUrl(), true);
+      CensusConfig scratchConfig = config(dir, "scratch", registry.baseUrl(), true);
       nightly = new Warehouse(spark, nightlyConfig.warehouse());
       scratch = new Warehouse(spark, scratchConfig.warehouse());
 
@@ -83,7 +91,12 @@ class NightlyReuseTest {
       Files.move(hidden, configBlob);
 
       retag(registry.baseUrl(), "erp/flower", flower202, "2.0.1");
-      night2 = new CensusRun(spark, nightlyConfig, Map.of(), quiet).crawl(NIGHT_2);
+      Path repositories = registry.storageDir().resolve("docker/registry/v2/repositories");
+      Directories.copy(repositories.resolve("erp/flower"), repositories.resolve(MIRROR));
+      for (String repository : Stream.concat(truth.repositories().stream(), Stream.of(MIRROR)).toList()) {
+        tagListBytes += get(registry.baseUrl() + "/v2/" + repository + "/tags/list?n=1000").length;
+      }
+      night2 = new CensusRun(spark, nightlyWithMirror, Map.of(), quiet).crawl(NIGHT_2);
       fresh = new CensusRun(spark, scratchConfig, Map.of(), quiet).crawl(NIGHT_2);
     }
   }
@@ -112,7 +125,9 @@ class NightlyReuseTest {
           .isEqualTo(sortedText(scratch, table, NIGHT_2));
     }
     assertThat(rows(nightly, Table.CRAWL_ERRORS, NIGHT_2)).isEmpty();
-    assertThat(rows(nightly, Table.IMAGES, NIGHT_2)).hasSize(rows(nightly, Table.IMAGES, NIGHT_1).size() - 1);
+    long mirrorImages = rows(nightly, Table.IMAGES, NIGHT_2).stream().filter(i -> MIRROR.equals(i.getAs("repository"))).count();
+    assertThat(mirrorImages).isEqualTo(truth.images("erp/flower").size() - 1);
+    assertThat(rows(nightly, Table.IMAGES, NIGHT_2)).hasSize(rows(nightly, Table.IMAGES, NIGHT_1).size() - 1 + (int) mirrorImages);
     assertThat(rows(nightly, Table.TAGS, NIGHT_2).stream()
             .filter(t -> "erp/flower".equals(t.getAs("repository")) && "2.0.1".equals(t.getAs("tag")))
             .map(t -> (String) t.getAs("digest")))
@@ -121,11 +136,18 @@ class NightlyReuseTest {
 
   @Test
   void theSecondNightFetchesOnlyTheConfigTheFirstNightMissed() {
-    int repositories = truth.repositories().size();
-    int tags = truth.tags().size();
-    // Tag lists, one HEAD per tag, and the one config blob that was missing on night 1.
+    int repositories = truth.repositories().size() + 1;
+    List<String> mirrorTags = truth.tagNames("erp/flower");
+    int tags = truth.tags().size() + mirrorTags.size();
+    // Tag lists, one HEAD per tag (the new mirror's too), and the one config blob that was missing
+    // on night 1. The mirror's manifests, configs and layers are all stored already: the only
+    // bodies downloaded are the tag lists and that config blob.
     assertThat(night2.requests()).isEqualTo(repositories + tags + 1);
+    long configSize = truth.blobs().stream().filter(b -> b.digest().equals(redisAmd.configDigest())).findFirst().orElseThrow().size();
+    assertThat(night2.bytesDownloaded()).isEqualTo(tagListBytes + configSize);
     assertThat(night2.manifestsFetched()).isZero();
+    List<String> stored = nightly.read(Table.MANIFEST_STORE).select("digest").as(Encoders.STRING()).collectAsList();
+    assertThat(stored).doesNotHaveDuplicates();
     assertThat(night2.configsFetched()).isEqualTo(1);
     // From scratch, every manifest but erp/flower's old 2.0.1 one, which no tag reaches any more.
     assertThat(fresh.manifestsFetched()).isEqualTo(night1.manifestsFetched() - 1);
@@ -139,10 +161,23 @@ class NightlyReuseTest {
     assertThat(fresh.configsReused()).isZero();
   }
 
-  private static CensusConfig config(Path dir, String name, String registryUrl) throws IOException {
-    Path file = dir.resolve(name + ".yaml");
-    Files.writeString(file, SampleWarehouse.config(dir.resolve(name), registryUrl));
+  /** The sample configuration on the warehouse {@code dir/name}, with or without the mirror component. */
+  private static CensusConfig config(Path dir, String name, String registryUrl, boolean withMirror) throws IOException {
+    String yaml = SampleWarehouse.config(dir.resolve(name), registryUrl);
+    assertThat(yaml).contains(REDIS_COMPONENT);
+    if (withMirror) {
+      yaml = yaml.replace(REDIS_COMPONENT, REDIS_COMPONENT + "\n  - {name: flower-mirror, registry: erp, repositories: [" + MIRROR + "]}");
+    }
+    Path file = dir.resolve(name + (withMirror ? "-with-mirror" : "") + ".yaml");
+    Files.writeString(file, yaml);
     return ConfigLoader.load(file);
+  }
+
+  private static byte[] get(String url) throws Exception {
+    HttpResponse<byte[]> response = HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(response.statusCode()).as(url).isEqualTo(200);
+    return response.body();
   }
 
   private static List<Row> rows(Warehouse warehouse, Table table, LocalDate date) {
