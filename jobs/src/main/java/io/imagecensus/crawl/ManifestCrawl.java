@@ -3,13 +3,18 @@ package io.imagecensus.crawl;
 import io.imagecensus.config.CrawlSettings;
 import io.imagecensus.config.RegistrySettings;
 import io.imagecensus.model.ManifestDocument;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 
 /**
  * Fetches manifests by digest (rows of {@link CrawlRecord#CONTENT_TARGET}) and verifies their bytes.
- * Indexes among them are counted, so the job knows without another pass whether the walk goes on.
+ * The targets come partitioned by digest, so every row of a digest is in the same task: each digest
+ * is fetched once, from the first repository by name that holds it. Indexes among the manifests
+ * are counted, so the job knows without another pass whether the walk goes on.
  */
 public final class ManifestCrawl extends CrawlTask {
   public ManifestCrawl(Map<String, RegistrySettings> registries, Map<String, Credentials> credentials,
@@ -19,7 +24,7 @@ public final class ManifestCrawl extends CrawlTask {
 
   @Override
   List<Row> crawl(List<Row> targets, Context context) {
-    return context.forEach(targets, target -> {
+    return context.forEach(onePerDigest(targets), target -> {
       String registry = target.getString(0);
       String repository = target.getString(1);
       String digest = target.getString(2);
@@ -36,6 +41,16 @@ public final class ManifestCrawl extends CrawlTask {
         return List.of(CrawlRecord.error(registry, repository, null, digest, "manifest", e.httpStatus(), e.getMessage()));
       }
     });
+  }
+
+  /** The first target by registry and repository of each digest, in digest order. */
+  static List<Row> onePerDigest(List<Row> targets) {
+    Comparator<Row> bySource = Comparator.<Row, String>comparing(r -> r.getString(0)).thenComparing(r -> r.getString(1));
+    Map<String, Row> first = new TreeMap<>();
+    for (Row target : targets) {
+      first.merge(target.getString(2), target, (a, b) -> bySource.compare(a, b) <= 0 ? a : b);
+    }
+    return new ArrayList<>(first.values());
   }
 
   /** Whether the walk would read the manifest as an index, as {@code ParsedManifests} does. */

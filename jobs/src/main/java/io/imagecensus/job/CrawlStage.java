@@ -192,7 +192,8 @@ final class CrawlStage {
     Dataset<Row> frontier = roots(tags);
     long rootsRequested = 0;
     for (int depth = 0; depth <= config.crawl().maxIndexDepth(); depth++) {
-      Dataset<Row> toFetch = oneSourcePerDigest(frontier).join(known, new String[] {"digest"}, "left_anti");
+      // Partitioned by digest below: the manifest tasks fetch each digest once, from one repository.
+      Dataset<Row> toFetch = frontier.join(known, new String[] {"digest"}, "left_anti");
       // The roots are at most one per tag, so the tag count sizes the first level without a pass
       // over it; deeper levels exist only below fetched indexes and are counted.
       long bound = depth == 0 ? counters.tags.value() : toFetch.count();
@@ -223,7 +224,7 @@ final class CrawlStage {
           .select(col("registry"), col("repository"), col("child.digest").as("digest"));
     }
     Dataset<Row> fetchedManifests = unionAll(manifestBatches, CrawlRecord.SCHEMA);
-    // Each digest was a target once (one source per digest, nothing already known), so the batches
+    // Each digest was fetched once (one source per digest, nothing already known), so the batches
     // added to the content stores below hold every digest once without a pass to remove duplicates.
     Dataset<Row> newManifests = fetchedManifests.filter(col("kind").equalTo(CrawlRecord.MANIFEST))
         .select("digest", "media_type", "content");
@@ -356,13 +357,6 @@ final class CrawlStage {
         .select(lit(CrawlRecord.LAYER_SIZE).as("kind"), col("source.registry").as("registry"),
             col("source.repository").as("repository"), col("digest"), col("source.media_type").as("media_type"),
             col("source.size").as("size"));
-  }
-
-  /** A digest reachable from several repositories is fetched once, from the first by name. */
-  private static Dataset<Row> oneSourcePerDigest(Dataset<Row> frontier) {
-    return frontier.groupBy("digest")
-        .agg(min(struct(col("registry"), col("repository"))).as("source"))
-        .select(col("source.registry").as("registry"), col("source.repository").as("repository"), col("digest"));
   }
 
   private int tasksFor(long items) {
