@@ -310,7 +310,7 @@ class CompareCommandTest {
     Result result = compare(Map.of(), ref(registry, API, "2026.10.0"), ref(registry, API, "2026.01.0"));
 
     assertThat(result.exit()).isEqualTo(1);
-    assertThat(result.err()).startsWith("image-census compare failed: Tried to read the manifest erp/api-server@2026.10.0")
+    assertThat(result.err()).startsWith("image-census compare failed: Tried to read the manifest erp/api-server:2026.10.0")
         .endsWith("; if " + registry.hostPort() + " speaks plain http, pass --insecure (a registry on this machine)"
             + " or --config with its url and insecure: true\n");
     assertThat(result.err().lines()).hasSize(1);
