@@ -1,0 +1,30 @@
+package io.imagecensus.crawl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.junit.jupiter.api.Test;
+
+class ManifestCrawlTest {
+  private static final String D1 = "sha256:" + "1".repeat(64);
+  private static final String D2 = "sha256:" + "2".repeat(64);
+
+  @Test
+  void eachDigestIsFetchedOnceFromTheFirstRegistryAndRepositoryByName() {
+    List<Row> targets = List.of(
+        target("mirror", "erp/api-server", D1),
+        target("erp", "erp/worker", D1),
+        target("erp", "erp/api-server", D2),
+        target("erp", "erp/api-server", D1),
+        target("erp", "erp/api-server", D1));  // an alias tag of the same manifest
+
+    assertThat(ManifestCrawl.onePerDigest(targets))
+        .containsExactly(target("erp", "erp/api-server", D1), target("erp", "erp/api-server", D2));
+  }
+
+  private static Row target(String registry, String repository, String digest) {
+    return RowFactory.create(registry, repository, digest, null);
+  }
+}
