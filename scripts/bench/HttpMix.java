@@ -1,9 +1,11 @@
-import java.io.InputStream;
-import java.net.HttpURLConnection;
+import io.imagecensus.crawl.Http1Client;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -12,11 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The ceiling of the crawl's HTTP client without Spark: replays make-estate.py's request mix once
- * (HEADs as HEADs) with HttpURLConnection over reused HTTP/1.1 connections, CONCURRENCY requests
- * in flight on a fixed pool of CONCURRENCY threads, as RegistryClient does, and prints requests
- * per second.
+ * (HEADs as HEADs) with the crawl's own client (io.imagecensus.crawl.Http1Client, reused HTTP/1.1
+ * connections), CONCURRENCY requests in flight on a fixed pool of CONCURRENCY threads, as
+ * RegistryClient does, and prints requests per second.
  *
- *   java scripts/bench/HttpMix.java http://127.0.0.1:PORT PATHS_FILE [CONCURRENCY=8] [MAX_REQUESTS]
+ *   java -cp jobs/target/image-census.jar scripts/bench/HttpMix.java http://127.0.0.1:PORT PATHS_FILE [CONCURRENCY=8] [MAX_REQUESTS]
  *
  * Compare with wrk (the registry's capacity) and with the crawl (client plus Spark orchestration).
  */
@@ -30,8 +32,7 @@ public class HttpMix {
       System.err.println("usage: java HttpMix.java URL PATHS_FILE [CONCURRENCY] [MAX_REQUESTS]");
       System.exit(2);
     }
-    // As RegistryClient sets it: keep every connection of the pool alive, not only five.
-    System.setProperty("http.maxConnections", "256");
+    Http1Client http = new Http1Client();
     URI base = URI.create(args[0]);
     int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 8;
     long max = args.length > 3 ? Long.parseLong(args[3]) : Long.MAX_VALUE;
@@ -49,21 +50,17 @@ public class HttpMix {
       inFlight.acquire();
       pool.submit(() -> {
         try {
-          HttpURLConnection connection = (HttpURLConnection) base.resolve(path).toURL().openConnection();
-          connection.setRequestMethod(method);
-          connection.setInstanceFollowRedirects(false);
-          connection.setConnectTimeout(20_000);
-          connection.setReadTimeout(20_000);
-          connection.setRequestProperty("Accept", path.contains("/manifests/") ? ACCEPT : "*/*");
+          Map<String, String> headers = new HashMap<>();
+          headers.put("User-Agent", "image-census");
+          headers.put("Accept", path.contains("/manifests/") ? ACCEPT : "*/*");
           if (range != null) {
-            connection.setRequestProperty("Range", range);
+            headers.put("Range", range);
           }
-          int status = connection.getResponseCode();
-          try (InputStream body = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
-            bytes.addAndGet(body == null ? 0 : body.readAllBytes().length);
-          }
-          if (status >= 400) {
-            bad.incrementAndGet();
+          try (Http1Client.Response response = http.send(method, base.resolve(path), headers, Duration.ofSeconds(20))) {
+            bytes.addAndGet(response.body().readAllBytes().length);
+            if (response.status() >= 400) {
+              bad.incrementAndGet();
+            }
           }
         } catch (Exception e) {
           bad.incrementAndGet();

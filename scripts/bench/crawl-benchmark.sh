@@ -260,9 +260,9 @@ ideal_cold=$(calc "%.1f" "($est_tags + $taglist_requests) / $head_rps + $est_ima
 ideal_warm=$(calc "%.1f" "($est_tags + $taglist_requests) / $head_rps")
 say "ideal client at those rates: cold ${ideal_cold}s, warm ${ideal_warm}s (tag lists counted at the HEAD rate)"
 
-# The crawl's HTTP client (HttpURLConnection) alone, no Spark, on the first 20,000 requests of the mix.
+# The crawl's HTTP client (Http1Client, from the job's jar) alone, no Spark, on the first 20,000 requests of the mix.
 r0=$(cpu_ticks "$registry_pid")
-client_line=$(java "$here/HttpMix.java" "$url" "$work/paths.txt" 8 20000 2>&1 | tail -1 || true)
+client_line=$(java -cp "$job/jobs/target/image-census.jar" "$here/HttpMix.java" "$url" "$work/paths.txt" 8 20000 2>&1 | tail -1 || true)
 client_reg_seconds=$(calc "%.2f" "($(cpu_ticks "$registry_pid") - $r0) / $hz")
 client_rps=$(sed -n 's/.* = \([0-9]*\) req\/s.*/\1/p' <<< "$client_line")
 client_requests=$(sed -n 's/^HttpMix: \([0-9]*\) requests.*/\1/p' <<< "$client_line")
@@ -387,7 +387,7 @@ if [ "$c_ok" = 1 ]; then
   check "cold/wrk -c8 ratio (target >= 0.75)" "$ratio" "$(verdict "$ratio >= 0.75")"
   row "cold/wrk -c4 ratio (information)" "$ratio4"
   row "cold/ideal client at per-type rates (info)" "$(calc "%.2f" "$ideal_cold / $c_crawl") (ideal ${ideal_cold}s for the cold requests)"
-  [ -z "$client_rps" ] || row "HTTP client alone/wrk -c8 (information)" "$(calc "%.2f" "$client_rps / $wrk8_rps") ($client_rps req/s, java scripts/bench/HttpMix.java)"
+  [ -z "$client_rps" ] || row "HTTP client alone/wrk -c8 (information)" "$(calc "%.2f" "$client_rps / $wrk8_rps") ($client_rps req/s, scripts/bench/HttpMix.java)"
   # The registry is CPU-bound here: what one request costs it bounds every client's rate. The same
   # requests cost it more when they come from a client that answers more slowly than wrk.
   row "registry CPU per request (information)" "wrk -c8 $(calc "%.2f" "$wrk8_reg_seconds * 1000 / ${wrk8_requests:-1}") ms${client_requests:+, HTTP client alone $(calc "%.2f" "$client_reg_seconds * 1000 / $client_requests") ms}, cold crawl $(calc "%.2f" "$c_reg_cpu * 1000 / $c_requests") ms"

@@ -4,7 +4,6 @@ import io.imagecensus.config.CrawlSettings;
 import io.imagecensus.config.RegistrySettings;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpHeaders;
@@ -13,9 +12,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -28,28 +25,17 @@ import java.util.regex.Pattern;
  * HTTP access to one registry: Basic and Bearer-token authentication, bounded parallel requests,
  * reused connections and retries of temporary failures.
  *
- * <p>Requests go over the JDK's {@link HttpURLConnection}: HTTP/1.1 with keep-alive connections
- * reused from the JVM's pool, TLS with the JVM's trust store and host name check, and the proxy
- * settings of the standard {@code http(s).proxyHost} properties. jib-core's
- * {@code FailoverHttpClient} opens a new connection per request and keeps every socket until shut
- * down; {@code java.net.http.HttpClient} reuses connections but spent about twice the CPU per
- * request here (0.31 against at most 0.17 ms per HEAD), which on a shared machine is taken from the registry (see
- * {@code scripts/bench/HttpMix.java}). One token cache and request limit are shared by all clients
- * of the same registry in a JVM (one executor, or the driver).
+ * <p>Requests go over {@link Http1Client}: HTTP/1.1 with keep-alive connections shared by the
+ * whole JVM, TLS with the JVM's trust store and host name check, and the JVM's proxy settings.
+ * jib-core's {@code FailoverHttpClient} opens a new connection per request and keeps every socket
+ * until shut down; the JDK's {@code HttpURLConnection} and {@code java.net.http.HttpClient} reuse
+ * connections but spend more CPU per request, which on a machine shared with the registry is
+ * taken from the registry (see {@code scripts/bench/HttpMix.java}). One token cache and request
+ * limit are shared by all clients of the same registry in a JVM (one executor, or the driver).
  */
 public final class RegistryClient {
-  /**
-   * Idle keep-alive connections HttpURLConnection keeps per host (its property
-   * {@code http.maxConnections}, default 5). Below the crawl's concurrency, every answer beyond the
-   * fifth would close its connection and the next request would open a new one.
-   */
-  private static final String IDLE_CONNECTIONS_PER_HOST = "256";
-
-  static {
-    if (System.getProperty("http.maxConnections") == null) {
-      System.setProperty("http.maxConnections", IDLE_CONNECTIONS_PER_HOST);
-    }
-  }
+  /** The JVM's connections to all registries, kept open between requests. */
+  private static final Http1Client HTTP = new Http1Client();
 
   private static final Map<String, Shared> SHARED = new ConcurrentHashMap<>();
   private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
@@ -159,18 +145,17 @@ public final class RegistryClient {
       Response response = null;
       IOException failure = null;
       acquirePermit();
-      try {
-        HttpURLConnection connection = open("GET", uri, Map.of(), authorization);
-        int status = connection.getResponseCode();
+      try (Http1Client.Response answer = HTTP.send("GET", uri, requestHeaders(Map.of(), authorization), settings.timeout())) {
+        int status = answer.status();
         if (status == 200) {
-          CountingInputStream body = new CountingInputStream(connection.getInputStream());
-          try (body) {
+          CountingInputStream body = new CountingInputStream(answer.body());
+          try {
             return reader.read(body);
           } finally {
             counter.onRequest(body.count());
           }
         }
-        response = new Response(status, headersOf(connection), readBody(connection, status));
+        response = new Response(status, answer.headers(), answer.body().readAllBytes());
       } catch (IOException e) {
         failure = e;
       } finally {
@@ -219,48 +204,16 @@ public final class RegistryClient {
     }
   }
 
-  /** Prepares a request; it is sent when its status is asked for. */
-  private HttpURLConnection open(String method, URI uri, Map<String, String> headers, String authorization)
-      throws IOException {
-    HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
-    connection.setRequestMethod(method);
-    connection.setInstanceFollowRedirects(false);
-    connection.setUseCaches(false);
-    int timeout = (int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis());
-    connection.setConnectTimeout(timeout);
-    connection.setReadTimeout(timeout);
-    connection.setRequestProperty("User-Agent", "image-census");
-    // HttpURLConnection would otherwise ask for "text/html, image/gif, image/jpeg, *".
-    connection.setRequestProperty("Accept", "*/*");
-    headers.forEach(connection::setRequestProperty);
+  /** The headers of every request, then the caller's, then the credentials. */
+  private static Map<String, String> requestHeaders(Map<String, String> headers, String authorization) {
+    Map<String, String> all = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    all.put("User-Agent", "image-census");
+    all.put("Accept", "*/*");
+    all.putAll(headers);
     if (authorization != null) {
-      connection.setRequestProperty("Authorization", authorization);
+      all.put("Authorization", authorization);
     }
-    return connection;
-  }
-
-  /**
-   * Reads the whole body, error bodies included, so the connection goes back to the keep-alive
-   * pool; a HEAD or bodiless answer gives an empty array.
-   */
-  private static byte[] readBody(HttpURLConnection connection, int status) throws IOException {
-    InputStream body = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
-    if (body == null) {
-      return new byte[0];
-    }
-    try (body) {
-      return body.readAllBytes();
-    }
-  }
-
-  /** The response headers in the order received, looked up without regard to case. */
-  private static HttpHeaders headersOf(HttpURLConnection connection) {
-    Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    // Index 0 is the status line; the fields follow in the order the server sent them.
-    for (int i = 1; connection.getHeaderFieldKey(i) != null; i++) {
-      headers.computeIfAbsent(connection.getHeaderFieldKey(i), name -> new ArrayList<>()).add(connection.getHeaderField(i));
-    }
-    return HttpHeaders.of(headers, (name, value) -> true);
+    return all;
   }
 
   /** Counts the bytes read through it. */
@@ -319,12 +272,11 @@ public final class RegistryClient {
   private Response sendOnce(String method, URI uri, Map<String, String> headers, String authorization)
       throws IOException {
     acquirePermit();
-    try {
-      HttpURLConnection connection = open(method, uri, headers, authorization);
-      int status = connection.getResponseCode();
-      byte[] body = readBody(connection, status);
+    try (Http1Client.Response answer = HTTP.send(method, uri, requestHeaders(headers, authorization), settings.timeout())) {
+      // Error bodies are read too: a body read to its end lets the connection serve the next request.
+      byte[] body = answer.body().readAllBytes();
       counter.onRequest(body.length);
-      return new Response(status, headersOf(connection), body);
+      return new Response(answer.status(), answer.headers(), body);
     } finally {
       shared.inFlight.release();
     }
