@@ -12,6 +12,7 @@ import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
@@ -134,8 +135,9 @@ public final class Http1Client {
         return exchange(pooled, pool, method, request, soTimeout);
       } catch (IOException staleConnection) {
         pooled.closeQuietly();
-        if (pooled.answered) {
-          throw staleConnection;  // the answer had begun: a real failure, not a stale connection
+        if (pooled.answered || staleConnection instanceof SocketTimeoutException) {
+          // The answer had begun, or the server is slow: a real failure, not a closed connection.
+          throw staleConnection;
         }
       }
     }

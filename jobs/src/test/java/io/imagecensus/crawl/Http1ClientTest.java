@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
@@ -15,6 +16,7 @@ import java.net.ProxySelector;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -211,6 +213,28 @@ class Http1ClientTest {
         }
       }
       assertThat(server.connections()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aServerTooSlowToAnswerIsAFailureNotAClosedConnectionToReplace() throws IOException {
+    // The first request is answered; the second, on the same connection, never is.
+    try (ScriptedServer server = new ScriptedServer((request, socket) -> {
+      try {
+        socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    })) {
+      Http1Client client = new Http1Client(null, fixedProxy(Proxy.NO_PROXY));
+      try (Http1Client.Response response = client.send("GET", server.uri("/first"), Map.of(), TIMEOUT)) {
+        assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("ok");
+      }
+      assertThatThrownBy(() -> client.send("GET", server.uri("/second"), Map.of(), Duration.ofMillis(300)))
+          .isInstanceOf(SocketTimeoutException.class);
+      assertThat(server.connections()).isEqualTo(1);
+      assertThat(server.requestLines()).containsExactly("GET /first HTTP/1.1");
     }
   }
 
