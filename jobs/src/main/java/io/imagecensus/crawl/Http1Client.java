@@ -256,8 +256,8 @@ public final class Http1Client {
     if (selector == null) {
       return Proxy.NO_PROXY;
     }
-    List<Proxy> proxies = selector.select(uri);
-    return proxies == null || proxies.isEmpty() ? Proxy.NO_PROXY : proxies.get(0);
+    List<Proxy> choices = selector.select(uri);
+    return choices == null || choices.isEmpty() ? Proxy.NO_PROXY : choices.get(0);
   }
 
   private static InetSocketAddress resolved(SocketAddress address) {
