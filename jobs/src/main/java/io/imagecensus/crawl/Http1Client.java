@@ -423,7 +423,6 @@ public final class Http1Client {
     private final boolean keepAlive;
     private final boolean chunked;
     private long remaining;  // bytes left in the body (or in the current chunk); -1 = until close
-    private boolean chunkStarted;
     private boolean finished;
     private boolean closed;
 
@@ -467,6 +466,8 @@ public final class Http1Client {
         remaining -= n;
         if (remaining == 0 && !chunked) {
           finished = true;
+        } else if (remaining == 0 && !readLine(connection.in, false).isEmpty()) {
+          throw new IOException("the server's chunked body has no line break after a chunk");
         }
       }
       return n;
@@ -474,11 +475,6 @@ public final class Http1Client {
 
     /** Reads the next chunk's size line; false at the last (empty) chunk, whose trailers it skips. */
     private boolean nextChunk() throws IOException {
-      if (remaining == 0 && chunkStarted) {
-        if (!readLine(connection.in, false).isEmpty()) {
-          throw new IOException("the server's chunked body has no line break after a chunk");
-        }
-      }
       String line = readLine(connection.in, false);
       int semicolon = line.indexOf(';');
       String size = (semicolon < 0 ? line : line.substring(0, semicolon)).trim();
@@ -490,7 +486,6 @@ public final class Http1Client {
       if (remaining < 0) {
         throw new IOException("the server's chunked body has a negative chunk size");
       }
-      chunkStarted = true;
       if (remaining == 0) {
         readHeaders(connection.in);  // trailers
         finished = true;
