@@ -52,8 +52,12 @@ import org.apache.spark.sql.types.StructType;
  * twice because Spark recomputed a Dataset.
  */
 final class CrawlStage {
-  /** Repositories per crawl task: small enough to spread work, large enough to amortise a task. */
-  private static final int REPOSITORIES_PER_TASK = 16;
+  /**
+   * Repositories per tag task. Every task pays for its set-up, thread pool and checkpoint file:
+   * with 64 instead of 16 a warm rerun of 11,000 tags in 200 repositories spent 9.7-9.8 s instead
+   * of 10.0-10.3 s on its tags (three alternating runs each).
+   */
+  private static final int REPOSITORIES_PER_TASK = 64;
   /**
    * Manifests, config blobs or layers per crawl task. Every task pays for its own set-up and
    * checkpoint file, and the registry sees the same requests in flight either way (the request
@@ -95,7 +99,8 @@ final class CrawlStage {
     progress.stage("repositories");
     RepositoryTargets.Result targets = RepositoryTargets.resolve(config, credentials, new DriverRequestCounter(counters));
     List<Row> driverErrors = new ArrayList<>(targets.errors());
-    int tagTasks = Math.max(1, (targets.targets().size() + REPOSITORIES_PER_TASK - 1) / REPOSITORIES_PER_TASK);
+    int repositoryCount = targets.targets().size();
+    int tagTasks = Math.max(1, Math.min(repositoryCount, tasksFor(repositoryCount, REPOSITORIES_PER_TASK)));
 
     progress.stage("tags");
     // Spread over tagTasks partitions as the list is sliced: no shuffle before the first request.
@@ -209,7 +214,7 @@ final class CrawlStage {
       long indexesBefore = counters.indexesFetched.value();
       Dataset<Row> fetched = warehouse.checkpoint("manifests-" + depth,
           toFetch.select(col("registry"), col("repository"), col("digest"), lit(null).cast(DataTypes.LongType).as("size"))
-              .repartition(tasksFor(bound), col("digest"))
+              .repartition(tasksFor(bound, DIGESTS_PER_TASK), col("digest"))
               .mapPartitions(new ManifestCrawl(registries, credentials, config.crawl(), counters), CrawlRecord.ENCODER),
           runId);
       manifestBatches.add(fetched);
@@ -252,7 +257,7 @@ final class CrawlStage {
     if (blobCount > 0) {
       progress.stage("blobs");
       fetchedBlobs = warehouse.checkpoint("blobs",
-          blobTargets.repartition(tasksFor(blobCount), col("digest"))
+          blobTargets.repartition(tasksFor(blobCount, DIGESTS_PER_TASK), col("digest"))
               .mapPartitions(new BlobCrawl(registries, credentials, config.crawl(), counters), CrawlRecord.ENCODER),
           runId);
       if (counters.configsFetched.value() > 0) {
@@ -364,8 +369,9 @@ final class CrawlStage {
             col("source.size").as("size"));
   }
 
-  private int tasksFor(long items) {
-    int byItems = (int) Math.min(1000, (items + DIGESTS_PER_TASK - 1) / DIGESTS_PER_TASK);
+  /** At least one task per task slot, so that executors share a wave; at most 1,000. */
+  private int tasksFor(long items, int perTask) {
+    int byItems = (int) Math.min(1000, (items + perTask - 1) / perTask);
     return Math.max(spark.sparkContext().defaultParallelism(), byItems);
   }
 
