@@ -244,8 +244,7 @@ final class CrawlStage {
     }
 
     progress.stage("resolve");
-    Dataset<Row> parsedManifests = ParsedManifests.parse(warehouse.read(Table.MANIFEST_STORE)).cache();
-    Resolution resolution = resolve(tags, parsedManifests);
+    Resolution resolution = resolve(tags, warehouse.read(Table.MANIFEST_STORE));
     Dataset<Row> resolved = resolution.images();
     Dataset<Row> blobTargets = warehouse.checkpoint("blob-targets",
         configTargets(resolved).unionByName(layerTargets(resolved)), runId);
@@ -265,7 +264,9 @@ final class CrawlStage {
             .select("digest", "content"), runId);
       }
     }
-    Dataset<Row> configs = ParsedConfigs.parse(warehouse.read(Table.CONFIG_STORE));
+    // Only the configs of tonight's images are parsed, not the whole store of every night before.
+    Dataset<Row> configs = ParsedConfigs.parse(warehouse.read(Table.CONFIG_STORE)
+        .join(resolved.select(col("config_digest").as("digest")), new String[] {"digest"}, "left_semi"));
     Dataset<Row> imageLayers = warehouse.checkpoint("image-layers", ImageDescriber.layers(resolved, configs), runId);
     if (counters.layersMeasured.value() > 0) {
       // A layer's diff_id is in the configs, read in the same wave: joined now.
@@ -313,16 +314,19 @@ final class CrawlStage {
 
   /**
    * Walks from the tags through indexes level by level; each level is checkpointed and the walk
-   * stops at the first level without index children, so typical estates take two levels.
+   * stops at the first level without index children, so typical estates take two levels. Each
+   * level parses only the stored manifests it reaches, not the whole store of every night before.
    */
-  private Resolution resolve(Dataset<Row> tags, Dataset<Row> parsedManifests) {
+  private Resolution resolve(Dataset<Row> tags, Dataset<Row> manifestStore) {
     List<Dataset<Row>> images = new ArrayList<>();
     List<Dataset<Row>> attachments = new ArrayList<>();
     List<Dataset<Row>> errors = new ArrayList<>();
     Dataset<Row> frontier = ImageResolver.roots(tags);
     int maxDepth = config.crawl().maxIndexDepth();
     for (int depth = 0; depth <= maxDepth; depth++) {
-      Dataset<Row> reached = warehouse.checkpoint("reached-" + depth, ImageResolver.reach(frontier, parsedManifests), runId);
+      Dataset<Row> manifests = ParsedManifests.parse(
+          manifestStore.join(frontier.select("digest"), new String[] {"digest"}, "left_semi"));
+      Dataset<Row> reached = warehouse.checkpoint("reached-" + depth, ImageResolver.reach(frontier, manifests), runId);
       ImageResolver.Level level = ImageResolver.level(reached, depth);
       images.add(level.images());
       attachments.add(level.attachments());
