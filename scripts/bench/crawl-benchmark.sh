@@ -29,7 +29,9 @@
 #   4. wrk -t2 -c8 (the crawl's concurrency) and -t2 -c4 with that mix: the registry's capacity;
 #      then HttpMix.java, the crawl's HTTP client alone at concurrency 8 (no Spark): its ceiling;
 #   5. cold crawl into an empty warehouse, then warm crawl (next snapshot date, same warehouse),
-#      then wrk -c8 once more (information: how far the registry's capacity drifted meanwhile);
+#      then wrk -c8 once more (information: how far the registry's capacity drifted meanwhile),
+#      then an incremental night: the estate with one repository more (the others are
+#      byte-identical) is merged into the registry's tree and a third crawl takes it in (information);
 #   6. prints the figures with PASS/FAIL against the targets:
 #        cold crawl req/s (requests / crawl stage seconds) >= 0.75 x wrk -c8 req/s
 #        warm requests beyond the catalog and tag lists <= 1 per tag
@@ -368,6 +370,21 @@ run_wrk 8; wrk8_after_rps=$wrk_rps
 say ""
 say "wrk after the crawls: -c8 $wrk8_after_rps req/s (before: $wrk8_rps)"
 
+# The incremental night (information): one new repository, everything else unchanged.
+i_ok=0
+if [ "$w_ok" = 1 ]; then
+  # The same estate with one repository more, merged into the served tree: only new files are added.
+  more_json=$(python3 "$here/make-estate.py" "$work/registry-more" --repos "$((repos + 1))" --tags "$tags" --seed "$seed")
+  cp -a -n "$work/registry-more/." "$work/registry/" && rm -rf "$work/registry-more"
+  i_new_tags=$(( $(jget "$more_json" tags) - est_tags )); i_new_images=$(( $(jget "$more_json" images) - est_images ))
+  i_new_layers=$(( $(jget "$more_json" distinct_layers) - est_layers ))
+  more_listing=$(python3 "$here/listing-requests.py" "$url" --page-size "$page_size" --prefix bench/)
+  i_expected=$(( $(jget "$more_listing" catalog_requests) + $(jget "$more_listing" tag_list_requests) + est_tags + i_new_tags + 2 * i_new_images + i_new_layers ))
+  crawl incremental 2026-12-06
+  i_ok=$s_ok
+  [ "$i_ok" != 1 ] || { i_requests=$s_requests i_crawl=$s_crawl i_stages=$s_stages i_time=$s_time; }
+fi
+
 # 6. Figures.
 say ""
 say "== results ($repos repositories x $tags tags, seed $seed; $(nproc) cores shared by registry, wrk and crawl)"
@@ -417,6 +434,14 @@ if [ "$w_ok" = 1 ]; then
   row "warm/cold whole command (information)" "$(calc "%.3f" "$w_wall / $c_wall")"
 elif [ "$c_ok" = 1 ]; then
   check "warm crawl" "failed, see above" FAIL
+fi
+if [ "$i_ok" = 1 ]; then
+  row "incremental: one new repository" "$i_new_tags tags, $i_new_images images, $i_new_layers new layers"
+  row "incremental: requests (expected)" "$i_requests ($i_expected: listings + 1 per tag + the new images and layers)"
+  row "incremental: crawl stage seconds" "$i_crawl s ($i_stages)"
+  row "incremental: whole command" "${i_time#time: }"
+elif [ "$w_ok" = 1 ]; then
+  check "incremental crawl" "failed, see above" FAIL
 fi
 if [ -n "$heap" ]; then
   if [ "$c_ok" = 1 ] && [ "$w_ok" = 1 ] && [ "$c_oom" = 0 ] && [ "$w_oom" = 0 ]; then mem=PASS; else mem=FAIL; fi
