@@ -126,13 +126,13 @@ public final class Http1Client {
     Proxy proxy = proxyFor(uri);
     String key = scheme + "://" + uri.getHost() + ":" + port(uri) + " via " + proxy;
     byte[] request = requestBytes(method, uri, headers, proxy.type() == Proxy.Type.HTTP && scheme.equals("http"));
-    int soTimeout = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+    int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
     Deque<Connection> pool = idle.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
     Connection pooled;
     while ((pooled = pool.pollFirst()) != null) {
       // A server may have closed an idle connection since: the first bytes of the answer tell.
       try {
-        return exchange(pooled, pool, method, request, soTimeout);
+        return exchange(pooled, pool, method, request, timeoutMillis);
       } catch (IOException staleConnection) {
         pooled.closeQuietly();
         if (pooled.answered || staleConnection instanceof SocketTimeoutException) {
@@ -141,9 +141,9 @@ public final class Http1Client {
         }
       }
     }
-    Connection fresh = connect(uri, scheme, proxy, timeout);
+    Connection fresh = connect(uri, scheme, proxy, timeoutMillis);
     try {
-      return exchange(fresh, pool, method, request, soTimeout);
+      return exchange(fresh, pool, method, request, timeoutMillis);
     } catch (IOException | RuntimeException e) {
       fresh.closeQuietly();
       throw e;
@@ -195,10 +195,9 @@ public final class Http1Client {
     return new Response(status, headers, body);
   }
 
-  private Connection connect(URI uri, String scheme, Proxy proxy, Duration timeout) throws IOException {
+  private Connection connect(URI uri, String scheme, Proxy proxy, int timeoutMillis) throws IOException {
     String host = uri.getHost();
     int port = port(uri);
-    int connectTimeout = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
     Socket socket = proxy.type() == Proxy.Type.SOCKS ? new Socket(proxy) : new Socket();
     try {
       socket.setTcpNoDelay(true);
@@ -207,8 +206,8 @@ public final class Http1Client {
         case SOCKS -> InetSocketAddress.createUnresolved(host, port);
         default -> new InetSocketAddress(host, port);
       };
-      socket.connect(target, connectTimeout);
-      socket.setSoTimeout(connectTimeout);
+      socket.connect(target, timeoutMillis);
+      socket.setSoTimeout(timeoutMillis);
       if (scheme.equals("https")) {
         if (proxy.type() == Proxy.Type.HTTP) {
           tunnel(socket, host, port, proxy);
