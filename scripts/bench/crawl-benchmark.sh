@@ -31,12 +31,15 @@
 #   5. cold crawl into an empty warehouse, then warm crawl (next snapshot date, same warehouse),
 #      then wrk -c8 once more (information: how far the registry's capacity drifted meanwhile),
 #      then an incremental night: the estate with one repository more (the others are
-#      byte-identical) is merged into the registry's tree and a third crawl takes it in (information);
+#      byte-identical) is merged into the registry's tree and a third crawl takes it in (its time is
+#      information, its request count is checked);
 #   6. prints the figures with PASS/FAIL against the targets:
 #        cold crawl req/s (requests / crawl stage seconds) >= 0.75 x wrk -c8 req/s
 #        warm requests beyond the catalog and tag lists <= 1 per tag
 #        warm crawl stage seconds <= 0.2 x cold crawl stage seconds
 #        with --heap: both crawls succeed within that heap (no OutOfMemoryError)
+#      and checks that the cold and the incremental crawl sent exactly the requests they need
+#      (listings, 1 HEAD per tag, manifest and config per new image, 1 per new layer)
 # The crawl, wrk and the registry share the machine's cores, as they would in production.
 # "crawl Xs" is the crawl stage as the job's summary line reports it; the whole command also
 # pays JVM and Spark start-up (~6-7 s), the model and the write stage, reported separately.
@@ -400,7 +403,7 @@ if [ "$c_ok" = 1 ]; then
   ratio=$(calc "%.2f" "$c_rps / $wrk8_rps")
   ratio4=$(calc "%.2f" "$c_rps / $wrk4_rps")
   row "cold: status, tags, images, crawl errors" "$c_status, $c_tags tags, $c_images images, $c_errors errors"
-  row "cold: requests (expected)" "$c_requests ($expected_cold)"
+  check "cold: requests (= expected)" "$c_requests ($expected_cold)" "$(verdict "$c_requests == $expected_cold")"
   row "cold: manifests / configs / layers read" "$c_mf / $c_cf / ${c_layers:-?} (reused $c_mr / $c_cr)"
   row "cold: crawl stage seconds" "$c_crawl s${c_stages:+ ($c_stages)}"
   row "cold: whole command wall seconds" "$c_wall s (start-up+other $c_startup s, model $c_model s, write $c_write s)"
@@ -437,7 +440,8 @@ elif [ "$c_ok" = 1 ]; then
 fi
 if [ "$i_ok" = 1 ]; then
   row "incremental: one new repository" "$i_new_tags tags, $i_new_images images, $i_new_layers new layers"
-  row "incremental: requests (expected)" "$i_requests ($i_expected: listings + 1 per tag + the new images and layers)"
+  row "incremental: expected requests" "$i_expected: listings + 1 per tag + the new images and layers"
+  check "incremental: requests (= expected)" "$i_requests" "$(verdict "$i_requests == $i_expected")"
   row "incremental: crawl stage seconds" "$i_crawl s ($i_stages)"
   row "incremental: whole command" "${i_time#time: }"
 elif [ "$w_ok" = 1 ]; then
