@@ -304,7 +304,7 @@ crawl() {  # label date -> sets s_* from the summary line; log in $work/crawl-LA
       /usr/bin/time -f 'time: %e s wall, %U s user, %S s sys, max RSS %M KB' -o "$work/time-$label.txt" \
       scripts/image-census crawl --config "$config" --snapshot-date "$date" ) > "$log" 2>&1 &
   crawl_pid=$!
-  python3 "$here/registry-busy.py" "$registry_pid" "$crawl_pid" > "$work/busy-$label.json" 2>&1 &
+  python3 "$here/registry-busy.py" "$registry_pid" "$crawl_pid" > "$work/busy-$label.txt" 2>&1 &
   local busy_pid=$!
   tail -n +1 -f --pid="$crawl_pid" "$log" | grep --line-buffered -E '^crawl |image-census|Exception|Error' | sed -u 's/^/   | /' || true
   local rc=0; wait "$crawl_pid" || rc=$?
@@ -351,7 +351,7 @@ crawl() {  # label date -> sets s_* from the summary line; log in $work/crawl-LA
   s_startup=$(calc "%.1f" "$s_wall - $s_crawl - $s_model - $s_write")
   # The registry works only while the crawl sends requests: the rest of the crawl stage is Spark
   # work between the request waves, during which the registry waits (scripts/bench/registry-busy.py).
-  s_busy=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["busy_seconds"])' "$work/busy-$label.json" 2>/dev/null || echo "")
+  s_busy=$(grep -xE '[0-9]+\.[0-9]' "$work/busy-$label.txt" || true)
   s_idle=""; [ -z "$s_busy" ] || s_idle=$(calc "%.1f" "$s_crawl - $s_busy")
   say "   $s_time; registry CPU ${s_reg_cpu}s; heap peak after GC ${s_heap_peak:-?} MB of ${s_heap_max:-?} MB, $s_gcs GC pauses ($s_full_gcs full)"
   [ -z "$s_stages" ] || say "   stages: $s_stages"

@@ -4,17 +4,12 @@
     registry-busy.py REGISTRY_PID WHILE_PID
 
 Reads the CPU time of REGISTRY_PID (all its threads, /proc/PID/stat) every 0.1 s for as long as
-WHILE_PID lives, and prints one JSON line:
-
-    {"seconds": 41.2, "busy_seconds": 33.0, "cpu_seconds": 47.7}
-
-busy_seconds is the time during which the registry used at least 0.4 of a core, that is, was
-answering requests. The registry only works while the crawl sends requests, so the crawl stage's
-seconds minus busy_seconds is the time the crawl kept the registry idle: Spark work between the
-request waves. The kernel counts CPU time in ticks of 10 ms, so one 0.1 s sample holds at most 10
+WHILE_PID lives, and prints the seconds during which the registry used at least 0.4 of a core,
+that is, was answering requests (e.g. "33.0"). The registry only works while the crawl sends
+requests, so the crawl stage's seconds minus these is the time the crawl kept the registry idle:
+Spark work between the request waves. The kernel counts CPU time in ticks of 10 ms, so one 0.1 s sample holds at most 10
 ticks per core; a busy registry (1.5-1.9 cores on 2) shows 15-19 ticks, an idle one 0-1.
 """
-import json
 import os
 import sys
 import time
@@ -37,11 +32,10 @@ def main():
         sys.exit("usage: registry-busy.py REGISTRY_PID WHILE_PID")
     registry, watched = sys.argv[1], sys.argv[2]
     hz = os.sysconf("SC_CLK_TCK")
-    start = time.monotonic()
-    first = last_ticks = cpu_ticks(registry)
-    if first is None:
+    last_ticks = cpu_ticks(registry)
+    if last_ticks is None:
         sys.exit(f"registry-busy: no process {registry}")
-    last_time = start
+    last_time = time.monotonic()
     busy = 0.0
     while os.path.exists(f"/proc/{watched}"):
         time.sleep(INTERVAL)
@@ -51,8 +45,7 @@ def main():
         if (ticks - last_ticks) / hz >= BUSY_CORES * (now - last_time):
             busy += now - last_time
         last_time, last_ticks = now, ticks
-    print(json.dumps({"seconds": round(last_time - start, 1), "busy_seconds": round(busy, 1),
-                      "cpu_seconds": round((last_ticks - first) / hz, 1)}))
+    print(f"{busy:.1f}")
 
 
 if __name__ == "__main__":
