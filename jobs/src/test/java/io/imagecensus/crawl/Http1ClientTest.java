@@ -188,6 +188,50 @@ class Http1ClientTest {
   }
 
   @Test
+  void readsAnAnswerThatArrivesInPiecesSplitInsideLinesAndBetweenCrAndLf() throws IOException {
+    List<String> pieces = List.of("HTTP/1.1 20", "0 OK\r", "\nContent-Le", "ngth: 5\r\nDocker-Content-Digest: sha256:abc\r",
+        "\n\r", "\nhel", "lo");
+    try (ScriptedServer server = new ScriptedServer((request, socket) -> {
+      try {
+        for (String piece : pieces) {
+          socket.getOutputStream().write(piece.getBytes(StandardCharsets.ISO_8859_1));
+          socket.getOutputStream().flush();
+          Thread.sleep(20);  // each piece is read on its own
+        }
+      } catch (IOException | InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    })) {
+      Http1Client client = new Http1Client(null, fixedProxy(Proxy.NO_PROXY));
+      try (Http1Client.Response response = client.send("GET", server.uri("/pieces"), Map.of(), TIMEOUT)) {
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.headers().map()).containsOnlyKeys("Content-Length", "Docker-Content-Digest");
+        assertThat(response.headers().firstValue("Docker-Content-Digest")).hasValue("sha256:abc");
+        assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("hello");
+      }
+    }
+  }
+
+  @Test
+  void acceptsHeaderLinesUpTo16KiBWhereverTheyFallInTheReadBufferAndRefusesLonger() throws IOException {
+    // "X-Big: " (7 bytes), the value and the CR make 16,384 bytes before the LF: the longest line
+    // accepted. After the status line it ends beyond the client's 16 KiB read buffer.
+    String longest = "X-Big: " + "a".repeat(16_384 - 7 - 1) + "\r\n";
+    String tooLong = "X-Big: " + "a".repeat(16_384 - 7) + "\r\n";
+    try (ScriptedServer server = ScriptedServer.answeringOncePerConnection(
+        "HTTP/1.1 200 OK\r\n" + longest + "Content-Length: 2\r\n\r\nok",
+        "HTTP/1.1 200 OK\r\n" + tooLong + "Content-Length: 2\r\n\r\nok")) {
+      Http1Client client = new Http1Client(null, fixedProxy(Proxy.NO_PROXY));
+      try (Http1Client.Response response = client.send("GET", server.uri("/longest"), Map.of(), TIMEOUT)) {
+        assertThat(response.headers().firstValue("X-Big")).hasValue("a".repeat(16_376));
+        assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("ok");
+      }
+      assertThatThrownBy(() -> client.send("GET", server.uri("/too-long"), Map.of(), TIMEOUT))
+          .hasMessage("the server sent a line longer than 16384 bytes");
+    }
+  }
+
+  @Test
   void aHeadAnswerHasNoBodyEvenWithAContentLength() throws IOException {
     String head = "HTTP/1.1 200 OK\r\nContent-Length: 1234\r\nDocker-Content-Digest: sha256:abc\r\n\r\n";
     try (ScriptedServer server = ScriptedServer.answering(head, head)) {
