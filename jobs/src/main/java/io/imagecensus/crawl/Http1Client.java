@@ -62,10 +62,9 @@ public final class Http1Client {
   private final SSLSocketFactory tls;
   /** Where each request goes; null: the JVM's default selector (its proxy properties). */
   private final ProxySelector proxies;
-  private final Map<String, Deque<Connection>> idle = new ConcurrentHashMap<>();
   /**
    * Where requests to each {@code scheme://host:port} go: the proxy chosen at the first request
-   * and the idle connections of that route. The JVM's proxy settings are read once per target, not
+   * and the idle connections kept for reuse. The JVM's proxy settings are read once per target, not
    * for every request.
    */
   private final Map<String, Route> routes = new ConcurrentHashMap<>();
@@ -133,10 +132,8 @@ public final class Http1Client {
     if (uri.getHost() == null) {
       throw new IOException("cannot send a request to '" + uri + "': it names no host");
     }
-    Route route = routes.computeIfAbsent(scheme + "://" + uri.getHost() + ":" + port(uri), target -> {
-      Proxy chosen = proxyFor(uri);
-      return new Route(chosen, idle.computeIfAbsent(target + " via " + chosen, k -> new ConcurrentLinkedDeque<>()));
-    });
+    Route route = routes.computeIfAbsent(scheme + "://" + uri.getHost() + ":" + port(uri),
+        target -> new Route(proxyFor(uri), new ConcurrentLinkedDeque<>()));
     Proxy proxy = route.proxy();
     Deque<Connection> pool = route.pool();
     byte[] request = requestBytes(method, uri, headers, proxy.type() == Proxy.Type.HTTP && scheme.equals("http"));
@@ -165,9 +162,9 @@ public final class Http1Client {
 
   /** Closes every idle connection (the JVM closes them at exit anyway). */
   void closeIdleConnections() {
-    idle.values().forEach(pool -> {
+    routes.values().forEach(route -> {
       Connection c;
-      while ((c = pool.pollFirst()) != null) {
+      while ((c = route.pool().pollFirst()) != null) {
         c.closeQuietly();
       }
     });
@@ -175,7 +172,7 @@ public final class Http1Client {
 
   /** Idle connections kept for reuse, over all hosts. */
   int idleConnections() {
-    return idle.values().stream().mapToInt(Deque::size).sum();
+    return routes.values().stream().mapToInt(route -> route.pool().size()).sum();
   }
 
   private static Response exchange(Connection connection, Deque<Connection> pool, String method, byte[] request,
@@ -393,9 +390,7 @@ public final class Http1Client {
       if (c < 0) {
         throw closedInLine(firstLine, line.isEmpty());
       }
-      if (line.length() >= MAX_LINE) {
-        throw new IOException("the server sent a line longer than " + MAX_LINE + " bytes");
-      }
+      requireShortLine(line.length() + 1);
       line.append((char) c);
     }
     int end = line.length();
@@ -403,6 +398,12 @@ public final class Http1Client {
       line.setLength(end - 1);
     }
     return line.toString();
+  }
+
+  private static void requireShortLine(int length) throws IOException {
+    if (length > MAX_LINE) {
+      throw new IOException("the server sent a line longer than " + MAX_LINE + " bytes");
+    }
   }
 
   private static EOFException closedInLine(boolean firstLine, boolean lineEmpty) {
@@ -468,12 +469,6 @@ public final class Http1Client {
         if (!fill()) {
           throw closedInLine(firstLine, spanning.isEmpty());
         }
-      }
-    }
-
-    private static void requireShortLine(int length) throws IOException {
-      if (length > MAX_LINE) {
-        throw new IOException("the server sent a line longer than " + MAX_LINE + " bytes");
       }
     }
 
