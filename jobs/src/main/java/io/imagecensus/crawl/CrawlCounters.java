@@ -21,6 +21,8 @@ public final class CrawlCounters implements Serializable {
   public final LongAccumulator configsFetched;
   public final LongAccumulator layersMeasured;
   public final LongAccumulator errors;
+  /** The lanes of the {@link TagFingerprint} of the tags read so far. */
+  private final LongAccumulator[] tagLanes = new LongAccumulator[TagFingerprint.LANES];
 
   public CrawlCounters(SparkContext spark) {
     requests = spark.longAccumulator("requests");
@@ -33,6 +35,18 @@ public final class CrawlCounters implements Serializable {
     configsFetched = spark.longAccumulator("configs_fetched");
     layersMeasured = spark.longAccumulator("layers_measured");
     errors = spark.longAccumulator("errors");
+    for (int i = 0; i < tagLanes.length; i++) {
+      tagLanes[i] = spark.longAccumulator("tag_fingerprint_" + i);
+    }
+  }
+
+  /** The {@link TagFingerprint} of every tag read so far, complete once the tag tasks finished. */
+  public String tagFingerprint() {
+    long[] lanes = new long[tagLanes.length];
+    for (int i = 0; i < lanes.length; i++) {
+      lanes[i] = tagLanes[i].value();
+    }
+    return TagFingerprint.format(tags.value(), lanes);
   }
 
   /** What one task counted; {@link #flush()} adds it to the run's accumulators. */
@@ -47,6 +61,13 @@ public final class CrawlCounters implements Serializable {
     final LongAdder configCount = new LongAdder();
     final LongAdder layerCount = new LongAdder();
     final LongAdder errorCount = new LongAdder();
+    private final LongAdder[] tagLaneSums = new LongAdder[TagFingerprint.LANES];
+
+    TaskCounts() {
+      for (int i = 0; i < tagLaneSums.length; i++) {
+        tagLaneSums[i] = new LongAdder();
+      }
+    }
 
     @Override
     public void onRequest(long bytesReceived) {
@@ -57,6 +78,15 @@ public final class CrawlCounters implements Serializable {
     @Override
     public void onRetry() {
       retryCount.increment();
+    }
+
+    /** Counts one tag read and adds it to the fingerprint (the lanes wrap around, as they should). */
+    void tagRead(String registry, String repository, String tag, String digest, String mediaType) {
+      tagCount.increment();
+      long[] lanes = TagFingerprint.of(registry, repository, tag, digest, mediaType);
+      for (int i = 0; i < lanes.length; i++) {
+        tagLaneSums[i].add(lanes[i]);
+      }
     }
 
     void flush() {
@@ -70,6 +100,9 @@ public final class CrawlCounters implements Serializable {
       configsFetched.add(configCount.sum());
       layersMeasured.add(layerCount.sum());
       errors.add(errorCount.sum());
+      for (int i = 0; i < tagLanes.length; i++) {
+        tagLanes[i].add(tagLaneSums[i].sum());
+      }
     }
   }
 

@@ -55,10 +55,9 @@ public final class TagCrawl extends CrawlTask {
   }
 
   private List<Row> headTag(TagTarget t, Context context) {
-    context.counts.tagCount.increment();
     try {
       ManifestFetcher.ManifestHead head = new ManifestFetcher(context.client(t.registry())).head(t.repository(), t.tag());
-      Row tag = CrawlRecord.tag(t.registry(), t.repository(), t.component(), t.tag(), head.digest(), head.mediaType(), head.size());
+      Row tag = tagRow(t, head.digest(), head.mediaType(), head.size(), context);
       if (MediaTypes.isSupportedManifest(head.mediaType())) {
         return List.of(tag);
       }
@@ -70,9 +69,14 @@ public final class TagCrawl extends CrawlTask {
           "Tried to read the manifest of " + t.repository() + ":" + t.tag() + " but failed because: " + reason));
     } catch (RegistryException e) {
       context.counts.errorCount.increment();
-      return List.of(
-          CrawlRecord.tag(t.registry(), t.repository(), t.component(), t.tag(), null, null, -1),
+      return List.of(tagRow(t, null, null, -1, context),
           CrawlRecord.error(t.registry(), t.repository(), t.component(), t.tag(), "manifest", e.httpStatus(), e.getMessage()));
     }
+  }
+
+  /** The tag's row, counted and added to the night's tag fingerprint. */
+  private static Row tagRow(TagTarget t, String digest, String mediaType, long size, Context context) {
+    context.counts.tagRead(t.registry(), t.repository(), t.tag(), digest, mediaType);
+    return CrawlRecord.tag(t.registry(), t.repository(), t.component(), t.tag(), digest, mediaType, size);
   }
 }

@@ -167,14 +167,14 @@ public final class CensusRun {
           counters.requests.value(), counters.manifestsFetched.value(), manifestsReused,
           counters.configsFetched.value(), configsReused, counters.bytesDownloaded.value(),
           errors, errorRate, crawlSeconds, modelSeconds, writeSeconds, progress.stageSeconds(), VERSION,
-          warehouse.root().toString());
+          warehouse.root().toString(), crawl ? counters.tagFingerprint() : null);
       finish(warehouse, summary);
       return summary;
     } catch (RuntimeException e) {
       RunSummary failed = new RunSummary(runId, date, started, Instant.now(), "failed", command,
           oneLine(e), repositories, 0, 0, counters.requests.value(), counters.manifestsFetched.value(), 0,
           counters.configsFetched.value(), 0, counters.bytesDownloaded.value(), counters.errors.value(), 0,
-          crawlSeconds, modelSeconds, writeSeconds, Map.of(), VERSION, warehouse.root().toString());
+          crawlSeconds, modelSeconds, writeSeconds, Map.of(), VERSION, warehouse.root().toString(), null);
       try {
         finish(warehouse, failed);
       } catch (RuntimeException recording) {
@@ -214,7 +214,7 @@ public final class CensusRun {
     LocalDate snapshot = dead.snapshotDate().matches("\\d{4}-\\d{2}-\\d{2}") ? LocalDate.parse(dead.snapshotDate()) : date;
     return new RunSummary(dead.runId(), snapshot, started, now, "abandoned", dead.command(),
         "died without finishing (host " + dead.host() + ", pid " + dead.pid() + "); run " + runId + " took over its lock",
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of(), VERSION, config.warehouse());
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of(), VERSION, config.warehouse(), null);
   }
 
   private static Instant parseOr(String text, Instant fallback) {

@@ -115,8 +115,13 @@ final class CrawlStage {
 
     progress.stage("reuse");
     Optional<LocalDate> previous = previousSnapshot();
+    boolean unchanged = previous.isPresent() && driverErrors.isEmpty() && tagsUnchangedSince(previous.get());
+    if (unchanged) {
+      progress.note("reuse: the same tags point at the same manifests as on " + previous.get()
+          + " and neither night had a crawl error; every image is taken over");
+    }
     Reuse reuse = previous.isPresent()
-        ? reuse(tags, previous.get())
+        ? reuse(tags, previous.get(), unchanged)
         : new Reuse(tags, true, emptyRows(Table.IMAGES), emptyRows(Table.IMAGE_LAYERS), emptyRows(Table.ATTACHMENTS));
     Content content = reuse.anyChanged()
         ? crawlContent(reuse.changedTags(), registries)
@@ -151,7 +156,24 @@ final class CrawlStage {
         .filter(d -> Optional.of(CensusRun.VERSION).equals(warehouse.writerVersion(Table.IMAGES, d)));
   }
 
-  private Reuse reuse(Dataset<Row> tags, LocalDate previous) {
+  /**
+   * Whether tonight's tags, all read without an error, are exactly those of the snapshot of
+   * {@code previous}, which had no crawl error either: the same {@link
+   * io.imagecensus.crawl.TagFingerprint} as its run summary records. Then every tag root is one that
+   * snapshot resolved, and the query that looks for new roots is not needed: on an unchanged
+   * registry of 11,000 tags it took 1.0-1.3 s of a 9-10 s warm crawl.
+   */
+  private boolean tagsUnchangedSince(LocalDate previous) {
+    if (counters.errors.value() > 0) {
+      return false;
+    }
+    return warehouse.writerSummary(Table.TAGS, previous)
+        .filter(summary -> summary.path("crawl_errors").asLong(-1) == 0)
+        .map(summary -> counters.tagFingerprint().equals(summary.path("tag_fingerprint").textValue()))
+        .orElse(false);
+  }
+
+  private Reuse reuse(Dataset<Row> tags, LocalDate previous, boolean unchanged) {
     // Both small sides are only ever joined against (anti and semi joins): duplicates do no harm,
     // so no shuffle is spent removing them.
     Dataset<Row> failedRepositories = warehouse.readSnapshot(Table.CRAWL_ERRORS, previous)
@@ -168,7 +190,7 @@ final class CrawlStage {
     Dataset<Row> imageLayers = warehouse.readSnapshot(Table.IMAGE_LAYERS, previous)
         .join(images.select(col("digest").as("image_digest")).distinct(), "image_digest");
     // One counting pass; a limit(1) would scan the checkpoint's files in several rounds when nothing changed.
-    boolean anyChanged = roots(changedTags).count() > 0;
+    boolean anyChanged = !unchanged && roots(changedTags).count() > 0;
     return new Reuse(changedTags, anyChanged, images, imageLayers, reusedRows(Table.ATTACHMENTS, previous, roots, components));
   }
 

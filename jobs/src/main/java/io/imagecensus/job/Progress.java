@@ -42,6 +42,11 @@ final class Progress implements AutoCloseable {
     stageStartNanos = now;
   }
 
+  /** Prints one line about the crawl between the progress lines. */
+  void note(String message) {
+    out.println("crawl " + message);
+  }
+
   /** Seconds spent in each stage so far, in stage order; ends the current stage. */
   synchronized Map<String, Double> stageSeconds() {
     stage("finished");

@@ -12,7 +12,9 @@ import java.util.Map;
 /**
  * What one run did, as the {@code runs} table row, the closing log line and a JSON file. Status is
  * succeeded, partial (crawl error rate over {@code crawl.max-error-rate}), failed, or abandoned (a
- * run that died; recorded by the run that took over its lock).
+ * run that died; recorded by the run that took over its lock). {@code tagFingerprint} is the
+ * {@link io.imagecensus.crawl.TagFingerprint} of the tags a crawl read (null when it read none):
+ * the next night compares its own with it (JSON only, not a column of {@code runs}).
  */
 public record RunSummary(
     String runId,
@@ -38,7 +40,8 @@ public record RunSummary(
     double writeSeconds,
     Map<String, Double> stageSeconds,
     String version,
-    String warehouse) {
+    String warehouse,
+    String tagFingerprint) {
 
   /** Exit code of a succeeded run. */
   public static final int SUCCEEDED_EXIT = 0;
@@ -109,6 +112,7 @@ public record RunSummary(
     json.put("stage_seconds", stageSeconds);
     json.put("version", version);
     json.put("warehouse", warehouse);
+    json.put("tag_fingerprint", tagFingerprint);
     try {
       return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json);
     } catch (Exception e) {

@@ -1,5 +1,6 @@
 package io.imagecensus.warehouse;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imagecensus.model.Table;
 import java.io.IOException;
@@ -200,15 +201,23 @@ public final class Warehouse {
    * the table's entry or the summary is missing.
    */
   public Optional<String> writerVersion(Table table, LocalDate date) {
+    return writerSummary(table, date).map(summary -> summary.path("version").textValue());
+  }
+
+  /**
+   * The summary {@code _runs/RUN.json} of the run that wrote {@code table} into the committed
+   * snapshot of {@code date}; empty when the snapshot, the table's entry or the summary is missing.
+   */
+  public Optional<JsonNode> writerSummary(Table table, LocalDate date) {
     try {
       SnapshotCommit.Entry entry = commit.committedTables(date).get(table.path());
       Path summary = entry == null ? null : runSummaryPath(entry.runId());
       if (summary == null || !fs.exists(summary)) {
         return Optional.empty();
       }
-      return Optional.ofNullable(JSON.readTree(commit.read(summary)).path("version").textValue());
+      return Optional.of(JSON.readTree(commit.read(summary)));
     } catch (IOException e) {
-      throw new UncheckedIOException("Tried to read which version wrote " + table.path() + " of " + date
+      throw new UncheckedIOException("Tried to read the summary of the run that wrote " + table.path() + " of " + date
           + " but failed because: " + e.getMessage(), e);
     }
   }

@@ -23,9 +23,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -46,13 +49,19 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Night 1: erp/redis's amd64 config blob is missing, so erp/redis has a crawl error. Night 2:
  * the blob is back, erp/flower:2.0.1 was re-pushed to point at 2.0.2's manifest, and a new
- * repository erp/flower-mirror holds a copy of erp/flower (its tags, the same manifests).
+ * repository erp/flower-mirror holds a copy of erp/flower (its tags, the same manifests). Night 3:
+ * nothing changed, and night 2 had no crawl error, so its tag fingerprint decides alone that every
+ * row is taken over. Night 4: a new tag erp/redis:amd64 points at the amd64 manifest inside the
+ * redis index, a root no snapshot had.
  */
 @ExtendWith(RegistryExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NightlyReuseTest {
   private static final LocalDate NIGHT_1 = LocalDate.of(2026, 12, 4);
   private static final LocalDate NIGHT_2 = LocalDate.of(2026, 12, 5);
+  private static final LocalDate NIGHT_3 = LocalDate.of(2026, 12, 6);
+  private static final LocalDate NIGHT_4 = LocalDate.of(2026, 12, 7);
+  private static final String TAKEN_OVER = "reuse: the same tags point at the same manifests as on ";
   private static final String MIRROR = "erp/flower-mirror";
   private static final String REDIS_COMPONENT = "  - {name: redis, registry: erp, repositories: [erp/redis]}";
   private static final List<Table> SNAPSHOT_TABLES =
@@ -64,6 +73,10 @@ class NightlyReuseTest {
   private RunSummary night1;
   private RunSummary night2;
   private RunSummary fresh;
+  private RunSummary night3;
+  private RunSummary night4;
+  /** What nights 2, 3 and 4 printed. */
+  private final Map<LocalDate, String> printed = new HashMap<>();
   private Warehouse nightly;
   private Warehouse scratch;
   /** Body bytes of every repository's tags/list answer on night 2, as the crawl asks for it. */
@@ -96,8 +109,12 @@ class NightlyReuseTest {
       for (String repository : Stream.concat(truth.repositories().stream(), Stream.of(MIRROR)).toList()) {
         tagListBytes += get(registry.baseUrl() + "/v2/" + repository + "/tags/list?n=1000").length;
       }
-      night2 = new CensusRun(spark, nightlyWithMirror, Map.of(), quiet).crawl(NIGHT_2);
+      night2 = crawl(spark, nightlyWithMirror, NIGHT_2);
       fresh = new CensusRun(spark, scratchConfig, Map.of(), quiet).crawl(NIGHT_2);
+      night3 = crawl(spark, nightlyWithMirror, NIGHT_3);
+      assertThat(redisAmd.indexDigest()).as("the amd64 redis image is an index child").isNotNull();
+      retag(registry.baseUrl(), "erp/redis", redisAmd.digest(), "amd64");
+      night4 = crawl(spark, nightlyWithMirror, NIGHT_4);
     }
   }
 
@@ -159,6 +176,44 @@ class NightlyReuseTest {
     long configs = rows(nightly, Table.IMAGES, NIGHT_2).stream().map(i -> (String) i.getAs("config_digest")).distinct().count();
     assertThat(night2.configsReused()).isEqualTo(configs - 1);
     assertThat(fresh.configsReused()).isZero();
+  }
+
+  @Test
+  void aNightWithTheSameTagsAsACleanNightTakesOverEveryRowWithoutComparingThem() {
+    assertThat(printed.get(NIGHT_2)).as("night 1 had a crawl error").doesNotContain(TAKEN_OVER);
+    assertThat(printed.get(NIGHT_3)).contains(TAKEN_OVER + NIGHT_2);
+    for (Table table : SNAPSHOT_TABLES) {
+      assertThat(sortedText(nightly, table, NIGHT_3)).as(table.path()).isEqualTo(sortedText(nightly, table, NIGHT_2));
+    }
+    int repositories = truth.repositories().size() + 1;
+    int tags = truth.tags().size() + truth.tagNames("erp/flower").size();
+    assertThat(night3.requests()).isEqualTo(repositories + tags);
+    assertThat(night3.manifestsFetched()).isZero();
+    assertThat(night3.configsFetched()).isZero();
+  }
+
+  @Test
+  void aNewTagOnAManifestNoSnapshotHadAsARootIsResolvedAfterAllOnNight4() {
+    assertThat(printed.get(NIGHT_4)).doesNotContain(TAKEN_OVER);
+    // One HEAD more; the manifest was fetched on night 1 as an index child: nothing is fetched.
+    assertThat(night4.requests()).isEqualTo(night3.requests() + 1);
+    assertThat(night4.manifestsFetched()).isZero();
+    List<String> redisImages = rows(nightly, Table.IMAGES, NIGHT_4).stream()
+        .filter(i -> "erp/redis".equals(i.getAs("repository")))
+        .map(i -> i.getAs("digest") + " index=" + i.getAs("index_digest")).sorted().toList();
+    List<String> expected = new ArrayList<>(rows(nightly, Table.IMAGES, NIGHT_3).stream()
+        .filter(i -> "erp/redis".equals(i.getAs("repository")))
+        .map(i -> i.getAs("digest") + " index=" + i.getAs("index_digest")).toList());
+    expected.add(redisAmd.digest() + " index=null");
+    assertThat(redisImages).isEqualTo(expected.stream().sorted().toList());
+  }
+
+  /** Crawls {@code night} and keeps what it printed. */
+  private RunSummary crawl(SparkSession spark, CensusConfig config, LocalDate night) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    RunSummary summary = new CensusRun(spark, config, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8)).crawl(night);
+    printed.put(night, out.toString(StandardCharsets.UTF_8));
+    return summary;
   }
 
   /** The sample configuration on the warehouse {@code dir/name}, with or without the mirror component. */

@@ -11,7 +11,7 @@ class RunSummaryTest {
     return new RunSummary("20261204T020000Z-1a2b3c4d", LocalDate.of(2026, 12, 4),
         Instant.parse("2026-12-04T02:00:00Z"), Instant.parse("2026-12-04T02:03:25.500Z"),
         status, "crawl", message, 6, 42, 97, 1234, 120, 30, 80, 17, 5_242_880, 2,
-        RunSummary.errorRate(2, 6, 42), 180.24, 12.5, 9.0, stages(), "0.1.0", "file:/srv/census/warehouse");
+        RunSummary.errorRate(2, 6, 42), 180.24, 12.5, 9.0, stages(), "0.1.0", "file:/srv/census/warehouse", "42:" + "0123456789abcdef".repeat(4));
   }
 
   private static java.util.Map<String, Double> stages() {
@@ -54,7 +54,8 @@ class RunSummaryTest {
             "write" : 9.0
           },
           "version" : "0.1.0",
-          "warehouse" : "file:/srv/census/warehouse"
+          "warehouse" : "file:/srv/census/warehouse",
+          "tag_fingerprint" : "42:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
         }""");
   }
 
