@@ -168,8 +168,8 @@ final class CrawlStage {
       return false;
     }
     return warehouse.writerSummary(Table.TAGS, previous)
-        .filter(summary -> summary.path("crawl_errors").asLong(-1) == 0)
-        .map(summary -> counters.tagFingerprint().equals(summary.path("tag_fingerprint").textValue()))
+        .filter(summary -> summary.path(RunSummary.CRAWL_ERRORS_FIELD).asLong(-1) == 0)
+        .map(summary -> counters.tagFingerprint().equals(summary.path(RunSummary.TAG_FINGERPRINT_FIELD).textValue()))
         .orElse(false);
   }
 

@@ -43,6 +43,11 @@ public record RunSummary(
     String warehouse,
     String tagFingerprint) {
 
+  /** The JSON field with the crawl errors of the snapshot the run committed. */
+  static final String CRAWL_ERRORS_FIELD = "crawl_errors";
+  /** The JSON field with the run's {@link io.imagecensus.crawl.TagFingerprint}. */
+  static final String TAG_FINGERPRINT_FIELD = "tag_fingerprint";
+
   /** Exit code of a succeeded run. */
   public static final int SUCCEEDED_EXIT = 0;
   /** Exit code of a failed run. */
@@ -104,7 +109,7 @@ public record RunSummary(
     json.put("configs_fetched", configsFetched);
     json.put("configs_reused", configsReused);
     json.put("bytes_downloaded", bytesDownloaded);
-    json.put("crawl_errors", crawlErrors);
+    json.put(CRAWL_ERRORS_FIELD, crawlErrors);
     json.put("error_rate", errorRate);
     json.put("crawl_seconds", crawlSeconds);
     json.put("model_seconds", modelSeconds);
@@ -112,7 +117,7 @@ public record RunSummary(
     json.put("stage_seconds", stageSeconds);
     json.put("version", version);
     json.put("warehouse", warehouse);
-    json.put("tag_fingerprint", tagFingerprint);
+    json.put(TAG_FINGERPRINT_FIELD, tagFingerprint);
     try {
       return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json);
     } catch (Exception e) {
