@@ -1,10 +1,10 @@
 package io.imagecensus.crawl;
 
+import io.imagecensus.model.Digest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Locale;
+import java.util.HexFormat;
 
 /**
  * What a night's tags add up to, whatever order they were read in: the SHA-256 of each tag's
@@ -20,12 +20,7 @@ public final class TagFingerprint {
 
   /** The lanes one tag adds; a null field (a tag whose HEAD failed) counts apart from any text. */
   static long[] of(String registry, String repository, String tag, String digest, String mediaType) {
-    MessageDigest sha256;
-    try {
-      sha256 = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-256", e);
-    }
+    MessageDigest sha256 = Digest.messageDigest("SHA-256");
     for (String field : new String[] {registry, repository, tag, digest, mediaType}) {
       // Length first: no two different lists of fields give the same bytes.
       byte[] bytes = field == null ? new byte[0] : field.getBytes(StandardCharsets.UTF_8);
@@ -44,7 +39,7 @@ public final class TagFingerprint {
   public static String format(long count, long[] lanes) {
     StringBuilder text = new StringBuilder().append(count).append(':');
     for (long lane : lanes) {
-      text.append(String.format(Locale.ROOT, "%016x", lane));
+      text.append(HexFormat.of().toHexDigits(lane));
     }
     return text.toString();
   }

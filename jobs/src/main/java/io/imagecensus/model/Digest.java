@@ -38,7 +38,8 @@ public final class Digest {
     return digest;
   }
 
-  private static MessageDigest messageDigest(String algorithm) {
+  /** A fresh {@code MessageDigest} for {@code algorithm} (SHA-256, SHA-512), which every JVM has. */
+  public static MessageDigest messageDigest(String algorithm) {
     try {
       return MessageDigest.getInstance(algorithm);
     } catch (NoSuchAlgorithmException e) {
