@@ -36,6 +36,7 @@ public final class BlobCrawl extends CrawlTask {
   }
 
   private static List<Row> config(String registry, String repository, String digest, long size, Context context) {
+    context.counts.configRequestCount.increment();
     try {
       byte[] content = new BlobFetcher(context.client(registry)).fetch(repository, digest, size);
       context.counts.configCount.increment();

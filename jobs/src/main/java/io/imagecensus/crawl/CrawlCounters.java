@@ -16,8 +16,15 @@ public final class CrawlCounters implements Serializable {
   public final LongAccumulator repositories;
   public final LongAccumulator tags;
   public final LongAccumulator manifestsFetched;
-  /** Fetched manifests that are indexes: only their children make another level of the walk. */
-  public final LongAccumulator indexesFetched;
+  /** Indexes the walk reached, fetched or stored: only their children make another level. */
+  public final LongAccumulator indexesReached;
+  /**
+   * Config and layer digests of the image manifests fetched tonight, counted once per manifest
+   * task: a bound on the blobs the blob wave reads, known without a pass over them.
+   */
+  public final LongAccumulator blobReferences;
+  /** Config blobs the blob wave asked for, read or failed. */
+  public final LongAccumulator configsRequested;
   public final LongAccumulator configsFetched;
   public final LongAccumulator layersMeasured;
   public final LongAccumulator errors;
@@ -31,7 +38,9 @@ public final class CrawlCounters implements Serializable {
     repositories = spark.longAccumulator("repositories");
     tags = spark.longAccumulator("tags");
     manifestsFetched = spark.longAccumulator("manifests_fetched");
-    indexesFetched = spark.longAccumulator("indexes_fetched");
+    indexesReached = spark.longAccumulator("indexes_reached");
+    blobReferences = spark.longAccumulator("blob_references");
+    configsRequested = spark.longAccumulator("configs_requested");
     configsFetched = spark.longAccumulator("configs_fetched");
     layersMeasured = spark.longAccumulator("layers_measured");
     errors = spark.longAccumulator("errors");
@@ -58,6 +67,8 @@ public final class CrawlCounters implements Serializable {
     final LongAdder tagCount = new LongAdder();
     final LongAdder manifestCount = new LongAdder();
     final LongAdder indexCount = new LongAdder();
+    final LongAdder blobReferenceCount = new LongAdder();
+    final LongAdder configRequestCount = new LongAdder();
     final LongAdder configCount = new LongAdder();
     final LongAdder layerCount = new LongAdder();
     final LongAdder errorCount = new LongAdder();
@@ -96,7 +107,9 @@ public final class CrawlCounters implements Serializable {
       repositories.add(repositoryCount.sum());
       tags.add(tagCount.sum());
       manifestsFetched.add(manifestCount.sum());
-      indexesFetched.add(indexCount.sum());
+      indexesReached.add(indexCount.sum());
+      blobReferences.add(blobReferenceCount.sum());
+      configsRequested.add(configRequestCount.sum());
       configsFetched.add(configCount.sum());
       layersMeasured.add(layerCount.sum());
       errors.add(errorCount.sum());

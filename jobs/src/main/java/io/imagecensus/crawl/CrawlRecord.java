@@ -13,12 +13,12 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * One thing the crawl brought back from a registry: a tag and its digest, a manifest's bytes, a
- * config blob's bytes, or an error. Crawl tasks emit these rows; the job splits them by kind.
+ * One thing the tag or blob crawl brought back from a registry: a tag and its digest, a config
+ * blob's bytes, a layer's sizes, or an error. Crawl tasks emit these rows; the job splits them by
+ * kind. (Manifests come back from {@link ManifestCrawl} already joined with the walk.)
  */
 public final class CrawlRecord {
   public static final String TAG = "tag";
-  public static final String MANIFEST = "manifest";
   public static final String CONFIG = "config";
   public static final String LAYER_SIZE = "layer_size";
   public static final String ERROR = "error";
@@ -47,13 +47,6 @@ public final class CrawlRecord {
       .add("repository", StringType, false)
       .add("component", StringType, true);
 
-  /** Input of manifest fetches: a digest and where to fetch it from. */
-  public static final StructType CONTENT_TARGET = new StructType()
-      .add("registry", StringType, false)
-      .add("repository", StringType, false)
-      .add("digest", StringType, false)
-      .add("size", DataTypes.LongType, true);
-
   /**
    * Input of the blob wave: {@code kind} is {@link #CONFIG} (fetch the config blob) or
    * {@link #LAYER_SIZE} (measure the layer), with the blob and where to read it.
@@ -71,11 +64,6 @@ public final class CrawlRecord {
   static Row tag(String registry, String repository, String component, String tag, String digest,
       String mediaType, long size) {
     return RowFactory.create(TAG, registry, repository, component, tag, digest, mediaType, size, null, null, null, null, null, null);
-  }
-
-  static Row manifest(String registry, String repository, String digest, String mediaType, byte[] content) {
-    return RowFactory.create(MANIFEST, registry, repository, null, digest, digest, mediaType,
-        (long) content.length, content, null, null, null, null, null);
   }
 
   static Row config(String registry, String repository, String digest, byte[] content) {

@@ -1,22 +1,59 @@
 package io.imagecensus.crawl;
 
+import static org.apache.spark.sql.types.DataTypes.BinaryType;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+
 import io.imagecensus.config.CrawlSettings;
 import io.imagecensus.config.RegistrySettings;
+import io.imagecensus.inventory.ImageResolver;
+import io.imagecensus.inventory.ParsedManifests;
 import io.imagecensus.model.ManifestDocument;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.sql.Encoder;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Fetches manifests by digest (rows of {@link CrawlRecord#CONTENT_TARGET}) and verifies their bytes.
- * The targets come partitioned by digest, so every row of a digest is in the same task: each digest
- * is fetched once, from the first repository by name that holds it. Indexes among the manifests
- * are counted, so the job knows without another pass whether the walk goes on.
+ * One level of the walk from the tags to the images, reading what it visits: each input row is a
+ * frontier row of the walk ({@link ImageResolver#FRONTIER}) with the stored manifest of its digest
+ * when an earlier night or level read it. The rows come partitioned by digest, so every row of a
+ * digest is in the same task: a digest not stored yet is fetched once, from the first repository by
+ * name that holds it, verified and parsed once, and joined with each of its frontier rows. The
+ * images, indexes and artifacts this gives are the walk's level, without reading the manifests back
+ * or parsing them again between the waves.
  */
 public final class ManifestCrawl extends CrawlTask {
+  /** Input: a frontier row and the stored manifest of its digest (both null when not stored). */
+  public static final StructType TARGET = ImageResolver.FRONTIER
+      .add("stored_media_type", StringType, true)
+      .add("stored_content", BinaryType, true);
+
+  /**
+   * Output: a reached row ({@link ImageResolver#REACHED}) per input row whose manifest was read.
+   * The first row of a digest fetched tonight carries its bytes for the manifest store; a digest
+   * whose fetch failed gives one row with the frontier of its first source and the error.
+   */
+  public static final StructType SCHEMA = ImageResolver.REACHED
+      .add("fetched_media_type", StringType, true)
+      .add("fetched_content", BinaryType, true)
+      .add("fetch_status", IntegerType, true)
+      .add("fetch_error", StringType, true);
+
+  public static final Encoder<Row> ENCODER = Encoders.row(SCHEMA);
+
+  private static final int STORED_MEDIA_TYPE = ImageResolver.FRONTIER.size();
+  private static final int STORED_CONTENT = STORED_MEDIA_TYPE + 1;
+
   public ManifestCrawl(Map<String, RegistrySettings> registries, Map<String, Credentials> credentials,
       CrawlSettings settings, CrawlCounters counters) {
     super(registries, credentials, settings, counters);
@@ -24,41 +61,95 @@ public final class ManifestCrawl extends CrawlTask {
 
   @Override
   List<Row> crawl(List<Row> targets, Context context) {
-    return context.forEach(onePerDigest(targets), target -> {
-      String registry = target.getString(0);
-      String repository = target.getString(1);
-      String digest = target.getString(2);
+    Set<String> newBlobs = ConcurrentHashMap.newKeySet();
+    List<Row> rows = context.forEach(byDigest(targets), sources -> visit(sources, context, newBlobs));
+    context.counts.blobReferenceCount.add(newBlobs.size());
+    return rows;
+  }
+
+  /** Reads one digest (from the store or the registry) and joins it with each of its frontier rows. */
+  private static List<Row> visit(List<Row> sources, Context context, Set<String> newBlobs) {
+    Row first = sources.get(0);
+    String registry = first.getString(0);
+    String repository = first.getString(1);
+    String digest = first.getString(3);
+    boolean stored = !first.isNullAt(STORED_CONTENT);
+    String mediaType;
+    byte[] content;
+    if (stored) {
+      mediaType = first.getString(STORED_MEDIA_TYPE);
+      content = (byte[]) first.get(STORED_CONTENT);
+    } else {
       try {
         ManifestFetcher.FetchedManifest fetched =
             new ManifestFetcher(context.client(registry)).fetch(repository, digest, digest);
         context.counts.manifestCount.increment();
-        if (isIndex(fetched)) {
-          context.counts.indexCount.increment();
-        }
-        return List.of(CrawlRecord.manifest(registry, repository, digest, fetched.mediaType(), fetched.content()));
+        mediaType = fetched.mediaType();
+        content = fetched.content();
       } catch (RegistryException e) {
         context.counts.errorCount.increment();
-        return List.of(CrawlRecord.error(registry, repository, null, digest, "manifest", e.httpStatus(), e.getMessage()));
+        return List.of(output(ImageResolver.reach(first, RowFactory.create(new Object[ParsedManifests.SCHEMA.size()])),
+            null, null, e.httpStatus(), e.getMessage()));
       }
-    });
+    }
+    Row parsed = ParsedManifests.parse(digest, mediaType, content);
+    String kind = parsed.getString(2);
+    if (ManifestDocument.Kind.INDEX.name().equals(kind)) {
+      context.counts.indexCount.increment();
+    } else if (!stored && ManifestDocument.Kind.IMAGE.name().equals(kind)) {
+      addBlobs(parsed, newBlobs);
+    }
+    List<Row> reached = new ArrayList<>(sources.size());
+    for (Row source : sources) {
+      boolean carriesContent = !stored && source == first;
+      reached.add(output(ImageResolver.reach(source, parsed),
+          carriesContent ? mediaType : null, carriesContent ? content : null, null, null));
+    }
+    return reached;
   }
 
-  /** The first target by registry and repository of each digest, in digest order. */
-  static List<Row> onePerDigest(List<Row> targets) {
+  /** The config and layer digests of a parsed image manifest: what the blob wave may read. */
+  private static void addBlobs(Row parsed, Set<String> blobs) {
+    if (!parsed.isNullAt(4)) {
+      blobs.add(parsed.getString(4));
+    }
+    if (!parsed.isNullAt(10)) {
+      for (Row layer : CollectionConverters.asJava(parsed.<Row>getSeq(10))) {
+        if (!layer.isNullAt(0)) {
+          blobs.add(layer.getString(0));
+        }
+      }
+    }
+  }
+
+  private static Row output(Row reached, String mediaType, byte[] content, Integer status, String error) {
+    Object[] values = new Object[SCHEMA.size()];
+    for (int i = 0; i < reached.size(); i++) {
+      values[i] = reached.get(i);
+    }
+    int next = reached.size();
+    values[next] = mediaType;
+    values[next + 1] = content;
+    values[next + 2] = status;
+    values[next + 3] = error;
+    return RowFactory.create(values);
+  }
+
+  /**
+   * The targets grouped by digest, in digest order; within a digest the first by registry and
+   * repository comes first, so that is where a manifest not stored yet is fetched from.
+   */
+  static List<List<Row>> byDigest(List<Row> targets) {
     Comparator<Row> bySource = Comparator.<Row, String>comparing(r -> r.getString(0)).thenComparing(r -> r.getString(1));
-    Map<String, Row> first = new TreeMap<>();
+    Map<String, List<Row>> groups = new TreeMap<>();
     for (Row target : targets) {
-      first.merge(target.getString(2), target, (a, b) -> bySource.compare(a, b) <= 0 ? a : b);
+      groups.computeIfAbsent(target.getString(3), d -> new ArrayList<>()).add(target);
     }
-    return new ArrayList<>(first.values());
-  }
-
-  /** Whether the walk would read the manifest as an index, as {@code ParsedManifests} does. */
-  private static boolean isIndex(ManifestFetcher.FetchedManifest fetched) {
-    try {
-      return ManifestDocument.parse(fetched.content(), fetched.mediaType()).kind() == ManifestDocument.Kind.INDEX;
-    } catch (IllegalArgumentException e) {
-      return false;
+    List<List<Row>> result = new ArrayList<>(groups.size());
+    for (List<Row> group : groups.values()) {
+      group.sort(bySource);
+      result.add(group);
     }
+    return result;
   }
 }

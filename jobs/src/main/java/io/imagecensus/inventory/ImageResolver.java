@@ -9,17 +9,23 @@ import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.types.DataTypes.StringType;
 
 import io.imagecensus.model.ManifestDocument.Kind;
+import io.imagecensus.model.MediaTypes;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Follows each tag to its images: an image manifest is one image; an index contributes one image
  * per platform child, nested indexes followed to a bounded depth. Attestations, signatures and
- * SBOMs become attachments and are never counted as images. Pure: Datasets in, Datasets out.
+ * SBOMs become attachments and are never counted as images. Pure: rows and Datasets in, rows and
+ * Datasets out; the manifest wave of the crawl joins each digest it reads with its frontier rows.
  */
 public final class ImageResolver {
   /**
@@ -28,12 +34,43 @@ public final class ImageResolver {
    */
   public record Level(Dataset<Row> images, Dataset<Row> attachments, Dataset<Row> errors, Dataset<Row> next) {}
 
+  /**
+   * A digest the walk visits: where it was reached from (repository, and for an index child the
+   * tagged index and the child's platform).
+   */
+  public static final StructType FRONTIER = new StructType()
+      .add("registry", StringType, false)
+      .add("repository", StringType, false)
+      .add("component", StringType, true)
+      .add("digest", StringType, false)
+      .add("index_digest", StringType, true)
+      .add("platform_os", StringType, true)
+      .add("platform_architecture", StringType, true)
+      .add("platform_variant", StringType, true);
+
+  /**
+   * A frontier row with the parsed manifest of its digest ({@link ParsedManifests#SCHEMA} without
+   * the digest). Every parsed column is nullable: a row of the manifest wave whose fetch failed
+   * carries only the frontier.
+   */
+  public static final StructType REACHED = reachedSchema();
+
+  private static StructType reachedSchema() {
+    StructType schema = FRONTIER;
+    for (StructField field : ParsedManifests.SCHEMA.fields()) {
+      if (!field.name().equals("digest")) {
+        schema = schema.add(field.name(), field.dataType(), true);
+      }
+    }
+    return schema;
+  }
+
   private ImageResolver() {}
 
-  /** The walk's first level: the manifest each tag points to. */
+  /** The walk's first level: the manifest or index each tag points to, once per repository. */
   public static Dataset<Row> roots(Dataset<Row> tags) {
     Column nullText = lit(null).cast(DataTypes.StringType);
-    return tags.filter(col("digest").isNotNull())
+    return walkable(tags)
         .select(col("registry"), col("repository"), col("component"), col("digest"),
             nullText.as("index_digest"), nullText.as("platform_os"),
             nullText.as("platform_architecture"), nullText.as("platform_variant"))
@@ -41,11 +78,30 @@ public final class ImageResolver {
   }
 
   /**
-   * Joins a level's digests with their parsed manifests (rows of {@link ParsedManifests#SCHEMA});
-   * digests whose manifest could not be fetched drop out here (their error is already recorded).
+   * The tags whose digest names an image manifest or an index; schema 1 and unknown media types
+   * were recorded as errors when the tag was read.
    */
-  public static Dataset<Row> reach(Dataset<Row> frontier, Dataset<Row> manifests) {
-    return frontier.join(manifests, "digest");
+  public static Dataset<Row> walkable(Dataset<Row> tags) {
+    return tags.filter(col("digest").isNotNull()
+        .and(col("media_type").isin(MediaTypes.DOCKER_MANIFEST, MediaTypes.OCI_MANIFEST,
+            MediaTypes.DOCKER_MANIFEST_LIST, MediaTypes.OCI_INDEX)));
+  }
+
+  /**
+   * A frontier row (the first {@link #FRONTIER} columns of {@code frontier}) joined with the
+   * parsed manifest of its digest (a row of {@link ParsedManifests#SCHEMA}): a row of
+   * {@link #REACHED}.
+   */
+  public static Row reach(Row frontier, Row parsed) {
+    int frontierColumns = FRONTIER.size();
+    Object[] values = new Object[REACHED.size()];
+    for (int i = 0; i < frontierColumns; i++) {
+      values[i] = frontier.get(i);
+    }
+    for (int i = 1; i < parsed.size(); i++) {
+      values[frontierColumns + i - 1] = parsed.get(i);
+    }
+    return RowFactory.create(values);
   }
 
   /** Splits what a level reached into images, attachments, errors and the next level's frontier. */

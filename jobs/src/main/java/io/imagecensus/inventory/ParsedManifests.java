@@ -11,9 +11,6 @@ import io.imagecensus.model.ManifestDocument;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
@@ -54,20 +51,11 @@ public final class ParsedManifests {
 
   private ParsedManifests() {}
 
-  /** Parses rows of the manifest store (digest, media_type, content). */
-  public static Dataset<Row> parse(Dataset<Row> store) {
-    return store.select("digest", "media_type", "content")
-        .mapPartitions((MapPartitionsFunction<Row, Row>) rows -> {
-          List<Row> out = new ArrayList<>();
-          rows.forEachRemaining(row -> out.add(parseRow(row)));
-          return out.iterator();
-        }, Encoders.row(SCHEMA));
-  }
-
-  static Row parseRow(Row row) {
-    String digest = row.getString(0);
-    String headerType = row.getString(1);
-    byte[] content = (byte[]) row.get(2);
+  /**
+   * Parses a manifest's bytes: a row of {@link #SCHEMA}. Bytes that do not parse give kind
+   * UNKNOWN and the reason in {@code parse_error}.
+   */
+  public static Row parse(String digest, String headerType, byte[] content) {
     ManifestDocument doc;
     try {
       doc = ManifestDocument.parse(content, headerType);

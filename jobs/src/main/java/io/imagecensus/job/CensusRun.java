@@ -121,10 +121,12 @@ public final class CensusRun {
     try (Progress progress = new Progress(counters, out, 5)) {
       if (crawl) {
         long t0 = System.nanoTime();
-        CrawlStage.Output output = new CrawlStage(spark, config, credentials, warehouse, counters, runId, date, progress).run();
+        CrawlStage stage = new CrawlStage(spark, config, credentials, warehouse, counters, runId, date, progress);
+        CrawlStage.Crawl crawled = stage.crawl();
         crawlSeconds = seconds(t0);
         long t1 = System.nanoTime();
         progress.stage("model");
+        CrawlStage.Output output = stage.describe(crawled);
         Dataset<Row> images = warehouse.checkpoint("images", output.images(), runId);
         Dataset<Row> layers = warehouse.checkpoint("image_layers", output.imageLayers(), runId);
         modelSeconds = seconds(t1);

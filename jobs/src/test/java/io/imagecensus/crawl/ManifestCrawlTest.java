@@ -12,7 +12,7 @@ class ManifestCrawlTest {
   private static final String D2 = "sha256:" + "2".repeat(64);
 
   @Test
-  void eachDigestIsFetchedOnceFromTheFirstRegistryAndRepositoryByName() {
+  void eachDigestIsOneGroupWithTheFirstRegistryAndRepositoryByNameFirst() {
     List<Row> targets = List.of(
         target("mirror", "erp/api-server", D1),
         target("erp", "erp/worker", D1),
@@ -20,11 +20,14 @@ class ManifestCrawlTest {
         target("erp", "erp/api-server", D1),
         target("erp", "erp/api-server", D1));  // an alias tag of the same manifest
 
-    assertThat(ManifestCrawl.onePerDigest(targets))
-        .containsExactly(target("erp", "erp/api-server", D1), target("erp", "erp/api-server", D2));
+    assertThat(ManifestCrawl.byDigest(targets)).containsExactly(
+        List.of(target("erp", "erp/api-server", D1), target("erp", "erp/api-server", D1),
+            target("erp", "erp/worker", D1), target("mirror", "erp/api-server", D1)),
+        List.of(target("erp", "erp/api-server", D2)));
   }
 
+  /** A frontier row of a tag root (no index, no platform), with nothing stored. */
   private static Row target(String registry, String repository, String digest) {
-    return RowFactory.create(registry, repository, digest, null);
+    return RowFactory.create(registry, repository, "component", digest, null, null, null, null, null, null);
   }
 }

@@ -56,12 +56,25 @@ class ImageResolverTest {
 
   private final SparkSession spark = SharedSpark.get();
 
-  private Dataset<Row> parsedStore() {
-    List<Row> rows = new ArrayList<>();
+  /** The parsed manifests by digest, as the manifest wave reads them. */
+  private static java.util.Map<String, Row> parsedStore() {
+    java.util.Map<String, Row> store = new java.util.HashMap<>();
     for (String manifest : List.of(IMAGE_A, IMAGE_B, SCHEMA1, SIGNATURE, ATTESTATION, INNER_INDEX, OUTER_INDEX)) {
-      rows.add(ParsedManifests.parseRow(RowFactory.create(digest(manifest), null, manifest.getBytes(StandardCharsets.UTF_8))));
+      store.put(digest(manifest), ParsedManifests.parse(digest(manifest), null, manifest.getBytes(StandardCharsets.UTF_8)));
     }
-    return spark.createDataFrame(rows, ParsedManifests.SCHEMA);
+    return store;
+  }
+
+  /** Each frontier row joined with the parsed manifest of its digest, as a manifest task joins them. */
+  private Dataset<Row> reach(Dataset<Row> frontier, java.util.Map<String, Row> store) {
+    List<Row> reached = new ArrayList<>();
+    for (Row row : frontier.collectAsList()) {
+      Row parsed = store.get(row.<String>getAs("digest"));
+      if (parsed != null) {
+        reached.add(ImageResolver.reach(row, parsed));
+      }
+    }
+    return spark.createDataFrame(reached, ImageResolver.REACHED);
   }
 
   private Dataset<Row> tags() {
@@ -81,12 +94,12 @@ class ImageResolverTest {
   /** Walks up to {@code maxDepth} the way the crawl stage does and returns what each part holds. */
   private List<List<String>> walkOnce(int maxDepth) {
     Dataset<Row> frontier = ImageResolver.roots(tags());
-    Dataset<Row> store = parsedStore();
+    java.util.Map<String, Row> store = parsedStore();
     List<String> images = new ArrayList<>();
     List<String> attachments = new ArrayList<>();
     List<String> errors = new ArrayList<>();
     for (int depth = 0; depth <= maxDepth; depth++) {
-      ImageResolver.Level level = ImageResolver.level(ImageResolver.reach(frontier, store), depth);
+      ImageResolver.Level level = ImageResolver.level(reach(frontier, store), depth);
       level.images().collectAsList().forEach(r -> images.add(r.getAs("digest") + " via " + r.getAs("index_digest")
           + " " + r.getAs("platform_os") + "/" + r.getAs("platform_architecture") + "/" + r.getAs("platform_variant")));
       level.attachments().collectAsList().forEach(r -> attachments.add(r.getAs("digest") + " " + r.getAs("kind")

@@ -52,7 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
  * repository erp/flower-mirror holds a copy of erp/flower (its tags, the same manifests). Night 3:
  * nothing changed, and night 2 had no crawl error, so its tag fingerprint decides alone that every
  * row is taken over. Night 4: a new tag erp/redis:amd64 points at the amd64 manifest inside the
- * redis index, a root no snapshot had.
+ * redis index, a root no snapshot had. Then night 4's registry once more from scratch, where that
+ * manifest is both a tag's root and a child of the tagged index.
  */
 @ExtendWith(RegistryExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -75,10 +76,12 @@ class NightlyReuseTest {
   private RunSummary fresh;
   private RunSummary night3;
   private RunSummary night4;
+  private RunSummary freshNight4;
   /** What nights 2, 3 and 4 printed. */
   private final Map<LocalDate, String> printed = new HashMap<>();
   private Warehouse nightly;
   private Warehouse scratch;
+  private Warehouse scratchNight4;
   /** Body bytes of every repository's tags/list answer on night 2, as the crawl asks for it. */
   private long tagListBytes;
 
@@ -115,6 +118,9 @@ class NightlyReuseTest {
       assertThat(redisAmd.indexDigest()).as("the amd64 redis image is an index child").isNotNull();
       retag(registry.baseUrl(), "erp/redis", redisAmd.digest(), "amd64");
       night4 = crawl(spark, nightlyWithMirror, NIGHT_4);
+      CensusConfig scratchNight4Config = config(dir, "scratch-night-4", registry.baseUrl(), true);
+      scratchNight4 = new Warehouse(spark, scratchNight4Config.warehouse());
+      freshNight4 = new CensusRun(spark, scratchNight4Config, Map.of(), quiet).crawl(NIGHT_4);
     }
   }
 
@@ -206,6 +212,19 @@ class NightlyReuseTest {
         .map(i -> i.getAs("digest") + " index=" + i.getAs("index_digest")).toList());
     expected.add(redisAmd.digest() + " index=null");
     assertThat(redisImages).isEqualTo(expected.stream().sorted().toList());
+  }
+
+  @Test
+  void aManifestThatIsATagRootAndAnIndexChildIsFetchedOnceFromScratch() {
+    // The same manifests as from scratch on night 2: the amd64 one is read for its tag (the first
+    // level of the walk) and found among them when the index's children are visited.
+    assertThat(freshNight4.manifestsFetched()).isEqualTo(fresh.manifestsFetched());
+    assertThat(freshNight4.requests()).isEqualTo(fresh.requests() + 1);
+    assertThat(scratchNight4.read(Table.MANIFEST_STORE).select("digest").as(Encoders.STRING()).collectAsList())
+        .doesNotHaveDuplicates();
+    for (Table table : SNAPSHOT_TABLES) {
+      assertThat(sortedText(scratchNight4, table, NIGHT_4)).as(table.path()).isEqualTo(sortedText(nightly, table, NIGHT_4));
+    }
   }
 
   /** Crawls {@code night} and keeps what it printed. */
