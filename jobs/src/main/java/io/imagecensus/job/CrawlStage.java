@@ -69,7 +69,8 @@ final class CrawlStage {
    * repository and tag listing, the rows taken over from the previous snapshot, and what the
    * manifest and blob waves reached and fetched (none when every tag root was taken over).
    */
-  record Crawl(Dataset<Row> tags, Dataset<Row> errors, Reuse reuse, Optional<Content> content, long repositories) {}
+  record Crawl(Dataset<Row> tags, Dataset<Row> errors, Optional<Reuse> reuse, Optional<Content> content,
+      long repositories) {}
 
   /** The crawl's output: the snapshot tables, not yet written, and what it counted. */
   record Output(Dataset<Row> tags, Dataset<Row> images, Dataset<Row> imageLayers,
@@ -130,11 +131,9 @@ final class CrawlStage {
       progress.note("reuse: the same tags point at the same manifests as on " + previous.get()
           + " and neither night had a crawl error; every image is taken over");
     }
-    Reuse reuse = previous.isPresent()
-        ? reuse(tags, previous.get(), unchanged)
-        : new Reuse(tags, true, emptyRows(Table.IMAGES), emptyRows(Table.IMAGE_LAYERS), emptyRows(Table.ATTACHMENTS));
-    Optional<Content> content = reuse.anyChanged()
-        ? Optional.of(crawlContent(reuse.changedTags(), registries))
+    Optional<Reuse> reuse = previous.map(d -> reuse(tags, d, unchanged));
+    Optional<Content> content = reuse.map(Reuse::anyChanged).orElse(true)
+        ? Optional.of(crawlContent(reuse.map(Reuse::changedTags).orElse(tags), registries))
         : Optional.empty();
     Dataset<Row> errors = errorRows(unionAll(List.of(spark.createDataFrame(driverErrors, CrawlRecord.SCHEMA), tagRecords),
         CrawlRecord.SCHEMA));
@@ -146,10 +145,18 @@ final class CrawlStage {
    * configs, layers and sizes, and the rows taken over. Sends no request.
    */
   Output describe(Crawl crawl) {
-    Reuse reuse = crawl.reuse();
-    Dataset<Row> images = reuse.images();
-    Dataset<Row> imageLayers = reuse.imageLayers();
-    Dataset<Row> attachments = reuse.attachments();
+    Dataset<Row> images = emptyRows(Table.IMAGES);
+    Dataset<Row> imageLayers = emptyRows(Table.IMAGE_LAYERS);
+    Dataset<Row> attachments = emptyRows(Table.ATTACHMENTS);
+    if (crawl.reuse().isPresent()) {
+      Reuse reuse = crawl.reuse().get();
+      Dataset<Row> components = crawl.tags().select("registry", "repository", "component").distinct();
+      Dataset<Row> roots = reuse.reusableRoots().withColumnRenamed("digest", "root");
+      images = reusedRows(Table.IMAGES, reuse.previous(), roots, components);
+      imageLayers = warehouse.readSnapshot(Table.IMAGE_LAYERS, reuse.previous())
+          .join(images.select(col("digest").as("image_digest")).distinct(), "image_digest");
+      attachments = reusedRows(Table.ATTACHMENTS, reuse.previous(), roots, components);
+    }
     Dataset<Row> errors = crawl.errors();
     long rootsRequested = 0;
     long configsRequested = 0;
@@ -168,15 +175,15 @@ final class CrawlStage {
   }
 
   /**
-   * What tonight can take over from the newest committed snapshot before tonight: the rows of every
-   * tag root (a tag's manifest or index digest) that snapshot already resolved in the same
-   * repository. Manifests are immutable, so the same root leads to the same images, layers and
-   * attachments; only the component is taken from tonight's configuration. Repositories with crawl
-   * errors in that snapshot are resolved again in full, and so is everything when that snapshot was
-   * written by another image-census version, whose rows may be derived differently.
+   * What tonight can take over from {@code previous}, the newest committed snapshot before tonight:
+   * the rows of every tag root (a tag's manifest or index digest) that snapshot already resolved in
+   * the same repository, and the tags whose roots it did not resolve, which the crawl reads. Manifests
+   * are immutable, so the same root leads to the same images, layers and attachments; only the
+   * component is taken from tonight's configuration. Repositories with crawl errors in that snapshot
+   * are resolved again in full, and so is everything when that snapshot was written by another
+   * image-census version, whose rows may be derived differently.
    */
-  record Reuse(Dataset<Row> changedTags, boolean anyChanged, Dataset<Row> images,
-      Dataset<Row> imageLayers, Dataset<Row> attachments) {}
+  record Reuse(LocalDate previous, Dataset<Row> reusableRoots, Dataset<Row> changedTags, boolean anyChanged) {}
 
   /** The newest committed snapshot before tonight, if this version of image-census wrote it. */
   private Optional<LocalDate> previousSnapshot() {
@@ -213,14 +220,9 @@ final class CrawlStage {
     String[] root = {"registry", "repository", "digest"};
     Dataset<Row> reusableRoots = previousRoots.join(roots(tags), root, "left_semi");
     Dataset<Row> changedTags = tags.join(previousRoots, root, "left_anti");
-    Dataset<Row> components = tags.select("registry", "repository", "component").distinct();
-    Dataset<Row> roots = reusableRoots.withColumnRenamed("digest", "root");
-    Dataset<Row> images = reusedRows(Table.IMAGES, previous, roots, components);
-    Dataset<Row> imageLayers = warehouse.readSnapshot(Table.IMAGE_LAYERS, previous)
-        .join(images.select(col("digest").as("image_digest")).distinct(), "image_digest");
     // One counting pass; a limit(1) would scan the checkpoint's files in several rounds when nothing changed.
     boolean anyChanged = !unchanged && roots(changedTags).count() > 0;
-    return new Reuse(changedTags, anyChanged, images, imageLayers, reusedRows(Table.ATTACHMENTS, previous, roots, components));
+    return new Reuse(previous, reusableRoots, changedTags, anyChanged);
   }
 
   /** The previous snapshot's rows of {@code table} under the reusable roots, with tonight's component. */
