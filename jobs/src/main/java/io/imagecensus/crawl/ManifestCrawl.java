@@ -51,8 +51,14 @@ public final class ManifestCrawl extends CrawlTask {
 
   public static final Encoder<Row> ENCODER = Encoders.row(SCHEMA);
 
-  private static final int STORED_MEDIA_TYPE = ImageResolver.FRONTIER.size();
-  private static final int STORED_CONTENT = STORED_MEDIA_TYPE + 1;
+  private static final int REGISTRY = TARGET.fieldIndex("registry");
+  private static final int REPOSITORY = TARGET.fieldIndex("repository");
+  private static final int DIGEST = TARGET.fieldIndex("digest");
+  private static final int STORED_MEDIA_TYPE = TARGET.fieldIndex("stored_media_type");
+  private static final int STORED_CONTENT = TARGET.fieldIndex("stored_content");
+  private static final int KIND = ParsedManifests.SCHEMA.fieldIndex("kind");
+  private static final int CONFIG_DIGEST = ParsedManifests.SCHEMA.fieldIndex("config_digest");
+  private static final int LAYERS = ParsedManifests.SCHEMA.fieldIndex("layers");
 
   public ManifestCrawl(Map<String, RegistrySettings> registries, Map<String, Credentials> credentials,
       CrawlSettings settings, CrawlCounters counters) {
@@ -70,9 +76,9 @@ public final class ManifestCrawl extends CrawlTask {
   /** Reads one digest (from the store or the registry) and joins it with each of its frontier rows. */
   private static List<Row> visit(List<Row> sources, Context context, Set<String> newBlobs) {
     Row first = sources.get(0);
-    String registry = first.getString(0);
-    String repository = first.getString(1);
-    String digest = first.getString(3);
+    String registry = first.getString(REGISTRY);
+    String repository = first.getString(REPOSITORY);
+    String digest = first.getString(DIGEST);
     boolean stored = !first.isNullAt(STORED_CONTENT);
     String mediaType;
     byte[] content;
@@ -93,7 +99,7 @@ public final class ManifestCrawl extends CrawlTask {
       }
     }
     Row parsed = ParsedManifests.parse(digest, mediaType, content);
-    String kind = parsed.getString(2);
+    String kind = parsed.getString(KIND);
     if (ManifestDocument.Kind.INDEX.name().equals(kind)) {
       context.counts.indexCount.increment();
     } else if (!stored && ManifestDocument.Kind.IMAGE.name().equals(kind)) {
@@ -110,11 +116,11 @@ public final class ManifestCrawl extends CrawlTask {
 
   /** The config and layer digests of a parsed image manifest: what the blob wave may read. */
   private static void addBlobs(Row parsed, Set<String> blobs) {
-    if (!parsed.isNullAt(4)) {
-      blobs.add(parsed.getString(4));
+    if (!parsed.isNullAt(CONFIG_DIGEST)) {
+      blobs.add(parsed.getString(CONFIG_DIGEST));
     }
-    if (!parsed.isNullAt(10)) {
-      for (Row layer : CollectionConverters.asJava(parsed.<Row>getSeq(10))) {
+    if (!parsed.isNullAt(LAYERS)) {
+      for (Row layer : CollectionConverters.asJava(parsed.<Row>getSeq(LAYERS))) {
         if (!layer.isNullAt(0)) {
           blobs.add(layer.getString(0));
         }
@@ -140,10 +146,11 @@ public final class ManifestCrawl extends CrawlTask {
    * repository comes first, so that is where a manifest not stored yet is fetched from.
    */
   static List<List<Row>> byDigest(List<Row> targets) {
-    Comparator<Row> bySource = Comparator.<Row, String>comparing(r -> r.getString(0)).thenComparing(r -> r.getString(1));
+    Comparator<Row> bySource = Comparator.<Row, String>comparing(r -> r.getString(REGISTRY))
+        .thenComparing(r -> r.getString(REPOSITORY));
     Map<String, List<Row>> groups = new TreeMap<>();
     for (Row target : targets) {
-      groups.computeIfAbsent(target.getString(3), d -> new ArrayList<>()).add(target);
+      groups.computeIfAbsent(target.getString(DIGEST), d -> new ArrayList<>()).add(target);
     }
     List<List<Row>> result = new ArrayList<>(groups.size());
     for (List<Row> group : groups.values()) {

@@ -162,7 +162,7 @@ final class CrawlStage {
     long configsRequested = 0;
     if (crawl.content().isPresent()) {
       Content content = crawl.content().get();
-      Described described = describe(content);
+      Described described = describeImages(content);
       images = described.images().unionByName(images);
       imageLayers = described.imageLayers().unionByName(imageLayers);
       attachments = content.attachments().unionByName(attachments);
@@ -251,8 +251,7 @@ final class CrawlStage {
    */
   private Content crawlContent(Dataset<Row> tags, Map<String, RegistrySettings> registries) {
     progress.stage("manifests");
-    Dataset<Row> known = warehouse.read(Table.MANIFEST_STORE)
-        .select(col("digest"), col("media_type").as("stored_media_type"), col("content").as("stored_content"));
+    Dataset<Row> known = asStored(warehouse.read(Table.MANIFEST_STORE));
     Column[] targetColumns = Arrays.stream(ManifestCrawl.TARGET.fieldNames()).map(functions::col).toArray(Column[]::new);
     List<Dataset<Row>> waves = new ArrayList<>();
     List<Dataset<Row>> images = new ArrayList<>();
@@ -287,8 +286,7 @@ final class CrawlStage {
       if (counters.indexesReached.value() == indexesBefore) {
         break;  // no index at this level: nothing below it to visit
       }
-      known = known.unionByName(fetchedManifests(wave)
-          .select(col("digest"), col("media_type").as("stored_media_type"), col("content").as("stored_content")));
+      known = known.unionByName(asStored(fetchedManifests(wave)));
       frontier = level.next();
       if (depth == maxDepth) {
         errors.add(ImageResolver.tooDeep(frontier, maxDepth));
@@ -334,6 +332,11 @@ final class CrawlStage {
         .select(col("digest"), col("fetched_media_type").as("media_type"), col("fetched_content").as("content"));
   }
 
+  /** Rows of the manifest store as the stored columns of {@link ManifestCrawl#TARGET}. */
+  private static Dataset<Row> asStored(Dataset<Row> manifests) {
+    return manifests.select(col("digest"), col("media_type").as("stored_media_type"), col("content").as("stored_content"));
+  }
+
   /** Tonight's images described: the images and image_layers rows of what the crawl reached. */
   private record Described(Dataset<Row> images, Dataset<Row> imageLayers) {}
 
@@ -342,7 +345,7 @@ final class CrawlStage {
    * uncompressed layer sizes, and adds the layers measured tonight to the layers table with the
    * diff_id their configs give.
    */
-  private Described describe(Content content) {
+  private Described describeImages(Content content) {
     Dataset<Row> resolved = warehouse.checkpoint("resolved-images", ImageResolver.distinctImages(content.reachedImages()), runId);
     // Only the configs of tonight's images are parsed, not the whole store of every night before.
     Dataset<Row> configs = ParsedConfigs.parse(warehouse.read(Table.CONFIG_STORE)
@@ -413,8 +416,10 @@ final class CrawlStage {
    */
   private int tasksFor(long items, int perTask) {
     int slots = spark.sparkContext().defaultParallelism();
+    int maxTasks = Math.max(slots, 1000 / slots * slots);
     long byItems = Math.max(1, (items + perTask - 1) / perTask);
-    return (int) Math.min(Math.max(slots, 1000 / slots * slots), (byItems + slots - 1) / slots * slots);
+    long wholeRounds = (byItems + slots - 1) / slots;
+    return (int) Math.min(maxTasks, wholeRounds * slots);
   }
 
   private static Dataset<Row> errorRows(Dataset<Row> records) {

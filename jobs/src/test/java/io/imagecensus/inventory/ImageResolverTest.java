@@ -7,7 +7,10 @@ import io.imagecensus.model.Table;
 import io.imagecensus.testing.SharedSpark;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -57,8 +60,8 @@ class ImageResolverTest {
   private final SparkSession spark = SharedSpark.get();
 
   /** The parsed manifests by digest, as the manifest wave reads them. */
-  private static java.util.Map<String, Row> parsedStore() {
-    java.util.Map<String, Row> store = new java.util.HashMap<>();
+  private static Map<String, Row> parsedStore() {
+    Map<String, Row> store = new HashMap<>();
     for (String manifest : List.of(IMAGE_A, IMAGE_B, SCHEMA1, SIGNATURE, ATTESTATION, INNER_INDEX, OUTER_INDEX)) {
       store.put(digest(manifest), ParsedManifests.parse(digest(manifest), null, manifest.getBytes(StandardCharsets.UTF_8)));
     }
@@ -66,7 +69,7 @@ class ImageResolverTest {
   }
 
   /** Each frontier row joined with the parsed manifest of its digest, as a manifest task joins them. */
-  private Dataset<Row> reach(Dataset<Row> frontier, java.util.Map<String, Row> store) {
+  private Dataset<Row> reach(Dataset<Row> frontier, Map<String, Row> store) {
     List<Row> reached = new ArrayList<>();
     for (Row row : frontier.collectAsList()) {
       Row parsed = store.get(row.<String>getAs("digest"));
@@ -84,7 +87,7 @@ class ImageResolverTest {
         Table.TAGS.schema());
   }
 
-  private static final java.util.Map<Integer, List<List<String>>> WALKS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<Integer, List<List<String>>> WALKS = new ConcurrentHashMap<>();
 
   /** The walk up to {@code maxDepth}, computed once per depth: Spark jobs are slow to start. */
   private List<List<String>> walk(int maxDepth) {
@@ -94,7 +97,7 @@ class ImageResolverTest {
   /** Walks up to {@code maxDepth} the way the crawl stage does and returns what each part holds. */
   private List<List<String>> walkOnce(int maxDepth) {
     Dataset<Row> frontier = ImageResolver.roots(tags());
-    java.util.Map<String, Row> store = parsedStore();
+    Map<String, Row> store = parsedStore();
     List<String> images = new ArrayList<>();
     List<String> attachments = new ArrayList<>();
     List<String> errors = new ArrayList<>();
